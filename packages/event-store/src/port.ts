@@ -1,0 +1,112 @@
+/**
+ * The event store port (DESIGN.md section 2, contract). Every adapter (PostgreSQL, embedded, KurrentDB)
+ * implements exactly this and passes the same contract suite.
+ */
+import { defineError } from '@onestop/domain';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** An event as the caller hands it to `appendToStream`. */
+export interface EventToAppend {
+  /** Unique id (UUIDv7 by convention). Re-appending an id already in the stream is an idempotent success. */
+  readonly eventId: string;
+  readonly type: string;
+  readonly data: JsonObject;
+  readonly metadata?: JsonObject;
+}
+
+/** An event as stored. */
+export interface StoredEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly data: JsonObject;
+  readonly metadata: JsonObject;
+  readonly streamId: string;
+  /** 0-based, dense within the stream. */
+  readonly streamVersion: number;
+  /** Position in the store's global order. Monotonic in `readAll` order; not necessarily dense. */
+  readonly globalPosition: bigint;
+  readonly recordedAt: Date;
+}
+
+/** `'no_stream'`: the stream must not exist; `'any'`: no check; a number: the version of the last event. */
+export type ExpectedVersion = number | 'no_stream' | 'any';
+
+export interface AppendOptions {
+  readonly expectedVersion: ExpectedVersion;
+}
+
+export interface AppendResult {
+  /** The stream version of the last event now in the stream (use it as the next `expectedVersion`). */
+  readonly nextExpectedVersion: number;
+}
+
+export interface ReadStreamOptions {
+  readonly fromVersion?: number;
+  readonly maxCount?: number;
+}
+
+/**
+ * Opaque, serialisable position in the global order. Adapters encode what they need (PostgreSQL:
+ * transaction id + position). Persist it with `JSON.stringify`-safe `string`s only.
+ */
+export type Checkpoint = string;
+
+export interface ReadAllOptions {
+  /** Continue after this checkpoint; absent = from the beginning. */
+  readonly after?: Checkpoint;
+  readonly maxCount?: number;
+}
+
+export interface ReadAllResult {
+  readonly events: StoredEvent[];
+  /** Continues after the last event returned (equals `after` when nothing was returned). */
+  readonly checkpoint: Checkpoint | undefined;
+}
+
+export interface SubscribeOptions {
+  readonly after?: Checkpoint;
+  /**
+   * Called for each event in global order, one at a time. The subscription advances only after the promise
+   * resolves; if it rejects the subscription stops and `done` rejects with that error.
+   */
+  readonly handler: (event: StoredEvent, checkpoint: Checkpoint) => Promise<void>;
+  readonly signal?: AbortSignal;
+  /** Called once the subscription has read everything committed when it started (caught up). */
+  readonly onCaughtUp?: () => void;
+}
+
+export interface Subscription {
+  /** Stops after the current handler call; resolves when stopped. */
+  stop(): Promise<void>;
+  /** Settles when the subscription ends: resolves on stop/abort, rejects on a handler or store error. */
+  readonly done: Promise<void>;
+}
+
+export interface EventStore {
+  appendToStream(
+    streamId: string,
+    events: readonly EventToAppend[],
+    options: AppendOptions,
+  ): Promise<AppendResult>;
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<ReadAllResult>;
+  subscribeToAll(options: SubscribeOptions): Subscription;
+  close(): Promise<void>;
+}
+
+/** Raised when `expectedVersion` does not hold. `actual` is -1 when the stream does not exist. */
+export const WrongExpectedVersion = defineError<{
+  streamId: string;
+  expected: ExpectedVersion;
+  actual: number;
+}>('ES_WRONG_EXPECTED_VERSION', 'precondition_failed');
+export const StreamNotFound = defineError<{ streamId: string }>('ES_STREAM_NOT_FOUND', 'not_found');
+/** Bad arguments (empty stream id, missing type, non-JSON payload, negative version): nothing was written. */
+export const InvalidAppend = defineError<{ field: string; reason: string }>(
+  'ES_INVALID_APPEND',
+  'validation',
+);
+/** The store could not be reached or failed; `cause` holds the driver error. */
+export const StoreUnavailable = defineError('ES_STORE_UNAVAILABLE', 'unavailable');
