@@ -6,7 +6,8 @@
 #   kafka.sh status  exit 0 when the broker answers on 127.0.0.1:9092
 #   kafka.sh kill    SIGKILL the broker (fault tests)
 # Env: ONESTOP_KAFKA_DATA (data + pid + log; default <repo>/.data/kafka),
-#      ONESTOP_KAFKA_CACHE (jar cache; default ~/.cache/onestop), KAFKA_HEAP_OPTS (default -Xms256m -Xmx768m).
+#      ONESTOP_KAFKA_CACHE (jar cache; default ~/.cache/onestop), KAFKA_HEAP_OPTS (default -Xms256m -Xmx768m),
+#      ONESTOP_KAFKA_PORT / ONESTOP_KAFKA_CONTROLLER_PORT (default 9092 / 9093; tests run a second broker).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,7 +19,8 @@ data="${ONESTOP_KAFKA_DATA:-$repo/.data/kafka}"
 pidfile="$data/kafka.pid"
 logfile="$data/kafka.log"
 host=127.0.0.1
-port=9092
+port="${ONESTOP_KAFKA_PORT:-9092}"
+controller_port="${ONESTOP_KAFKA_CONTROLLER_PORT:-9093}"
 topic=onestop.dossier-events.v1
 
 log() { printf '[kafka] %s\n' "$*" >&2; }
@@ -71,7 +73,7 @@ start() {
     return 0
   fi
   local cfg="$data/server.properties"
-  sed "s:^log.dirs=.*::" "$here/server.properties" >"$cfg"
+  sed -e "s/:9092/:$port/g" -e "s/:9093/:$controller_port/g" "$here/server.properties" >"$cfg"
   echo "log.dirs=$data/log" >>"$cfg"
   if [[ ! -f "$data/log/meta.properties" ]]; then
     local cluster_id

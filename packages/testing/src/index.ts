@@ -1,1 +1,3 @@
-export {};
+export * from './env.js';
+export * from './kafka.js';
+export * from './postgres.js';
