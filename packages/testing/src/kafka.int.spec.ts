@@ -8,7 +8,12 @@ import { useScratchKafka } from './kafka.js';
 const TOPIC = 'onestop.dossier-events.v1';
 
 function client(brokers: string[]) {
-  return new Kafka({ clientId: `test-${randomUUID()}`, brokers, logLevel: logLevel.NOTHING, retry: { retries: 8 } });
+  return new Kafka({
+    clientId: `test-${randomUUID()}`,
+    brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 8 },
+  });
 }
 
 /** Consumes until `count` messages of `runId` arrived; commits after each one (autoCommit off, explicit commit). */
@@ -22,7 +27,9 @@ async function consumeRun(consumer: Consumer, runId: string, count: number): Pro
         eachMessage: async ({ topic, partition, message }) => {
           if (message.headers?.['run-id']?.toString() !== runId) return;
           seen.push(message.value?.toString() ?? '');
-          await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+          await consumer.commitOffsets([
+            { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+          ]);
           if (seen.length === count) {
             clearTimeout(timer);
             resolve();
@@ -112,7 +119,11 @@ describe('a broker that is killed and restarted (scratch broker)', () => {
     await producer.send({
       topic: TOPIC,
       acks: -1,
-      messages: Array.from({ length: 20 }, (_, i) => ({ key: runId, value: `k${i}`, headers: { 'run-id': runId } })),
+      messages: Array.from({ length: 20 }, (_, i) => ({
+        key: runId,
+        value: `k${i}`,
+        headers: { 'run-id': runId },
+      })),
     });
     await producer.disconnect();
 

@@ -51,7 +51,8 @@ export function useTestSchema(prefix = 't'): { readonly current: TestSchema } {
   });
   return {
     get current(): TestSchema {
-      if (!schema) throw new Error('useTestSchema: read .current inside a test or hook, not at collection time');
+      if (!schema)
+        throw new Error('useTestSchema: read .current inside a test or hook, not at collection time');
       return schema;
     },
   };
