@@ -1,2 +1,3 @@
+export * from './dossier-code.js';
 export * from './errors.js';
 export * from './validation.js';
