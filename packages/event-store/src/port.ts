@@ -25,7 +25,11 @@ export interface StoredEvent {
   readonly streamId: string;
   /** 0-based, dense within the stream. */
   readonly streamVersion: number;
-  /** Position in the store's global order. Monotonic in `readAll` order; not necessarily dense. */
+  /**
+   * Unique position in the store, increasing along a stream; not necessarily dense. Across streams it need not
+   * increase in `readAll` order (PostgreSQL orders by commit visibility: transaction, then position), so resume
+   * with a `Checkpoint`, never with a position.
+   */
   readonly globalPosition: bigint;
   readonly recordedAt: Date;
 }
@@ -56,6 +60,7 @@ export type Checkpoint = string;
 export interface ReadAllOptions {
   /** Continue after this checkpoint; absent = from the beginning. */
   readonly after?: Checkpoint;
+  /** Absent: adapter-defined (PostgreSQL: 1,000 per page). Page with `maxCount` and the checkpoint. */
   readonly maxCount?: number;
 }
 
@@ -85,14 +90,26 @@ export interface Subscription {
 }
 
 export interface EventStore {
+  /**
+   * Appends atomically. Bad arguments (see `InvalidAppend`; an empty `events` list is one) throw before anything
+   * is written. If every `eventId` of `events` is already in the stream, nothing is written and the result is the
+   * stream version of the last of them as first stored, whatever `expectedVersion` says (a safe retry). If only
+   * some are, it is a `WrongExpectedVersion` with the current version.
+   */
   appendToStream(
     streamId: string,
     events: readonly EventToAppend[],
     options: AppendOptions,
   ): Promise<AppendResult>;
+  /** Events of one stream in version order. A missing stream reads as `[]` (no `StreamNotFound`). */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+  /**
+   * Events in global order. An append can show up here a little after it resolved (PostgreSQL waits until every
+   * older transaction in the cluster has ended, so that nothing is ever skipped); `readStream` sees it at once.
+   */
   readAll(options?: ReadAllOptions): Promise<ReadAllResult>;
   subscribeToAll(options: SubscribeOptions): Subscription;
+  /** Releases connections/handles; calling it again is a no-op. */
   close(): Promise<void>;
 }
 
@@ -102,6 +119,7 @@ export const WrongExpectedVersion = defineError<{
   expected: ExpectedVersion;
   actual: number;
 }>('ES_WRONG_EXPECTED_VERSION', 'precondition_failed');
+/** Not raised by the operations above (a missing stream reads as `[]`); reserved for stream-level operations. */
 export const StreamNotFound = defineError<{ streamId: string }>('ES_STREAM_NOT_FOUND', 'not_found');
 /** Bad arguments (empty stream id, missing type, non-JSON payload, negative version): nothing was written. */
 export const InvalidAppend = defineError<{ field: string; reason: string }>(
