@@ -1,1 +1,13 @@
-export {};
+export * from './backoff.js';
+export * from './consumer/dead-letters.js';
+export * from './consumer/handler.js';
+export * from './consumer/kafka-consumer.js';
+export * from './consumer/store-consumer.js';
+export * from './envelope.js';
+export * from './errors.js';
+export * from './logger.js';
+export * from './metrics.js';
+export type { PgLocation } from './pg.js';
+export * from './relay/relay.js';
+export * from './relay/tools.js';
+export * from './topics.js';

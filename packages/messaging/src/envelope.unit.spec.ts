@@ -1,0 +1,60 @@
+import { parseDossierEvent } from '@onestop/domain';
+import type { StoredEvent } from '@onestop/event-store';
+import { describe, expect, it } from 'vitest';
+import { partitionKeyOf, toRelayMessage } from './envelope.js';
+import { registeredEvents } from './fixtures/dossier-events.js';
+
+function stored(overrides: Partial<StoredEvent> = {}): StoredEvent {
+  const [sample] = registeredEvents(1, 1);
+  if (sample === undefined) throw new Error('fixture');
+  return {
+    eventId: sample.event.eventId,
+    type: sample.event.type,
+    data: sample.event.data,
+    metadata: sample.event.metadata ?? {},
+    streamId: sample.streamId,
+    streamVersion: 3,
+    globalPosition: 42n,
+    recordedAt: new Date('2025-11-03T02:00:00.000Z'),
+    ...overrides,
+  };
+}
+
+describe('the wire form of a stored event', () => {
+  it('given a catalogue event stored as data + metadata, when relayed, then the value parses against the catalogue and the headers name it', () => {
+    const event = stored();
+    const message = toRelayMessage(event, 'fallback');
+    const parsed = parseDossierEvent(JSON.parse(message.value));
+    expect(parsed).toMatchObject({
+      eventId: event.eventId,
+      streamId: event.streamId,
+      streamVersion: 3,
+      recordedAt: '2025-11-03T02:00:00.000Z',
+      dossierId: event.metadata.dossierId,
+      data: event.data,
+    });
+    expect(message.key).toBe(event.metadata.dossierId);
+    expect(message.headers).toEqual({
+      'event-id': event.eventId,
+      'event-type': 'DossierRegistered',
+      'schema-version': '1',
+      source: 'intake',
+    });
+  });
+
+  it('given metadata that tries to override store-owned fields, when relayed, then the store wins', () => {
+    const event = stored({ metadata: { streamVersion: 99, eventId: 'forged', dossierId: 'd-1' } });
+    const value = JSON.parse(toRelayMessage(event, 'intake').value);
+    expect(value.streamVersion).toBe(3);
+    expect(value.eventId).toBe(event.eventId);
+  });
+
+  it('given an event without dossierId or source, when relayed, then it is keyed by stream and sourced from the relay', () => {
+    const event = stored({ metadata: {} });
+    const message = toRelayMessage(event, 'processing');
+    expect(partitionKeyOf(event)).toBe(event.streamId);
+    expect(message.key).toBe(event.streamId);
+    expect(message.headers.source).toBe('processing');
+    expect(message.headers).not.toHaveProperty('schema-version');
+  });
+});
