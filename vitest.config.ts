@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // Test files are named by kind. `unit` needs no server; `int` and `e2e` need the real PostgreSQL and Kafka
-// that `pnpm test` (scripts/test.sh) makes sure are running.
+// that `pnpm test` (scripts/test.sh) makes sure are running. Projects run in order: unit, then int, then e2e.
 const exclude = ['**/node_modules/**', '**/.data/**'];
 
 export default defineConfig({
@@ -10,6 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['packages/**/*.unit.spec.ts', 'services/**/*.unit.spec.ts', 'infra/**/*.unit.spec.ts'],
           exclude,
         },
@@ -17,6 +18,7 @@ export default defineConfig({
       {
         test: {
           name: 'int',
+          sequence: { groupOrder: 1 },
           include: ['packages/**/*.int.spec.ts', 'services/**/*.int.spec.ts', 'infra/**/*.int.spec.ts'],
           exclude,
           testTimeout: 60_000,
@@ -28,6 +30,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 2 },
           include: ['packages/**/*.e2e.spec.ts', 'services/**/*.e2e.spec.ts', 'infra/**/*.e2e.spec.ts'],
           exclude,
           testTimeout: 180_000,
