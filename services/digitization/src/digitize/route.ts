@@ -1,0 +1,246 @@
+/**
+ * `POST /v1/digitization/dossiers/{id}/components` and `.../result`: store the scanned file (or take an earlier
+ * dossier's document by reference) and record ComponentDigitized / ResultDigitized.
+ *
+ * Who may digitize: a clerk or an admin. The rule is "a clerk of the receiving unit", but this service cannot see
+ * intake's streams (services share events, not stores), so it cannot tell which unit received the dossier; the
+ * clerk's unit is recorded in the event's actor instead, and the projection can flag a mismatch.
+ */
+import multipart from '@fastify/multipart';
+import {
+  type Actor,
+  type DigitizationCommand,
+  digitizationDecider,
+  streamIdFor,
+  ValidationFailed,
+} from '@onestop/domain';
+import {
+  type App,
+  type AuthContext,
+  authOf,
+  errorResponseSchema,
+  handleCommand,
+  requireRole,
+} from '@onestop/service-kit';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { DigitizationDeps } from '../app.js';
+import {
+  type DigitizationView,
+  DigitizedComponent,
+  DigitizedDocument,
+  digitizationView,
+  loadDigitizationView,
+  reuseReference,
+} from '../dossier/view.js';
+import {
+  DocumentTooLarge,
+  MediaTypeMismatch,
+  ReuseSourceNotFound,
+  UnsupportedDocumentType,
+} from '../errors.js';
+import {
+  ACCEPTED_MEDIA_TYPES,
+  canonicalMediaType,
+  isAcceptedMediaType,
+  sniffMediaType,
+} from '../sniff/sniff.js';
+import {
+  ComponentBody,
+  type DigitizeInput,
+  inputFromJson,
+  inputFromMultipart,
+  ResultBody,
+  type ReuseInput,
+  type UploadInput,
+} from './input.js';
+
+/** 20 MiB: a multi-page A4 scan at 300 dpi fits; larger files are usually a wrong setting on the scanner. */
+export const DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
+
+const Params = z.object({ id: z.uuid().describe('dossier id') });
+
+const ComponentResponse = DigitizedComponent.extend({ dossierId: z.uuid(), version: z.int() });
+const ResultResponse = DigitizedDocument.extend({ dossierId: z.uuid(), version: z.int() });
+
+const errors = {
+  400: errorResponseSchema,
+  401: errorResponseSchema,
+  403: errorResponseSchema,
+  413: errorResponseSchema,
+  422: errorResponseSchema,
+};
+
+type FileFacts = Pick<
+  DigitizationCommand,
+  'sha256' | 'sizeBytes' | 'mediaType' | 'signer' | 'source' | 'reusedFrom'
+>;
+
+function actorOf(auth: AuthContext): Actor {
+  const role = auth.roles.includes('clerk') ? 'clerk' : 'admin';
+  return { id: auth.sub, role, ...(auth.unitId === undefined ? {} : { unitId: auth.unitId }) };
+}
+
+function missingBody() {
+  return ValidationFailed('invalid request: body: send JSON or multipart/form-data', {
+    details: { issues: [{ path: 'body', message: 'required (JSON or multipart/form-data)' }] },
+  });
+}
+
+async function uploadedFile(
+  input: UploadInput,
+  deps: DigitizationDeps,
+  maxBytes: number,
+): Promise<FileFacts> {
+  if (input.bytes.length > maxBytes) throw new DocumentTooLarge(maxBytes);
+  const detected = sniffMediaType(input.bytes);
+  if (!isAcceptedMediaType(detected)) {
+    throw UnsupportedDocumentType(
+      `the content is ${detected}; only ${ACCEPTED_MEDIA_TYPES.join(', ')} are accepted`,
+      { details: { detected, accepted: ACCEPTED_MEDIA_TYPES } },
+    );
+  }
+  // Refused rather than overridden: a mismatch usually means the wrong file was picked, and the clerk should see it.
+  const declared =
+    input.declaredMediaType === undefined ? undefined : canonicalMediaType(input.declaredMediaType);
+  if (declared !== undefined && declared !== detected) {
+    throw MediaTypeMismatch(`declared ${declared} but the content is ${detected}`, {
+      details: { declared, detected },
+    });
+  }
+  const stored = await deps.storage.put(input.bytes);
+  return {
+    sha256: stored.sha256,
+    sizeBytes: stored.size,
+    mediaType: detected,
+    source: 'scanned',
+    ...(input.signer === undefined ? {} : { signer: input.signer }),
+  };
+}
+
+async function reusedFile(input: ReuseInput, deps: DigitizationDeps): Promise<FileFacts> {
+  const view = await loadDigitizationView(deps.store, input.dossierId);
+  const source =
+    input.componentCode === 'result'
+      ? view.result
+      : view.components.find((c) => c.code === input.componentCode);
+  if (source === null || source === undefined) {
+    const what = input.componentCode === 'result' ? 'result' : `component ${input.componentCode}`;
+    throw ReuseSourceNotFound(`dossier ${input.dossierId} has no digitized ${what} to reuse`, {
+      details: { dossierId: input.dossierId, componentCode: input.componentCode },
+    });
+  }
+  const signer = input.signer ?? source.signer;
+  return {
+    sha256: source.sha256,
+    sizeBytes: source.sizeBytes,
+    mediaType: source.mediaType,
+    source: 'reused',
+    reusedFrom: reuseReference(input.dossierId, input.componentCode),
+    ...(signer === undefined ? {} : { signer }),
+  };
+}
+
+async function digitize(
+  request: FastifyRequest,
+  deps: DigitizationDeps,
+  maxBytes: number,
+  dossierId: string,
+  input: DigitizeInput,
+): Promise<{ view: DigitizationView; created: boolean }> {
+  const actor = actorOf(authOf(request));
+  const file =
+    input.kind === 'upload' ? await uploadedFile(input, deps, maxBytes) : await reusedFile(input, deps);
+  const base = { now: deps.clock.now(), actor, ...file };
+  const command: DigitizationCommand =
+    input.code === undefined
+      ? { type: 'DigitizeResult', ...base }
+      : { type: 'DigitizeComponent', componentCode: input.code, ...base };
+  const handled = await handleCommand({
+    store: deps.store,
+    decider: digitizationDecider,
+    dossierId,
+    streamId: streamIdFor('digitization', dossierId),
+    command,
+    ids: deps.ids,
+    trace: { correlationId: request.id },
+  });
+  return { view: digitizationView(dossierId, handled.history), created: handled.appended.length > 0 };
+}
+
+const description =
+  "Send JSON (the file base64-encoded, or `reusedFrom` to take an earlier dossier's document by reference) or " +
+  'multipart/form-data (text fields plus one file part). The media type is sniffed from the content: only PDF, ' +
+  'JPEG, PNG and TIFF are accepted (422 DIGI_UNSUPPORTED_MEDIA_TYPE), and a declared type that disagrees is ' +
+  'refused (422 DIGI_MEDIA_TYPE_MISMATCH). Over the size limit: 413 HTTP_PAYLOAD_TOO_LARGE. 201 when recorded, ' +
+  '200 when the same content was already recorded (a retry).';
+
+export async function digitizeRoutes(app: App, deps: DigitizationDeps): Promise<void> {
+  const maxBytes = deps.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+  await app.register(multipart, {
+    limits: { fileSize: maxBytes, files: 1, fields: 8, fieldSize: 4096, parts: 9 },
+    throwFileSizeLimit: true,
+  });
+  // base64 takes 4 bytes per 3, plus room for the other fields; the decoded size is checked again exactly.
+  const bodyLimit = Math.ceil(maxBytes / 3) * 4 + 64 * 1024;
+  const guard = requireRole('clerk', 'admin');
+
+  app.post(
+    '/v1/digitization/dossiers/:id/components',
+    {
+      bodyLimit,
+      onRequest: guard,
+      schema: {
+        summary: 'Digitize a dossier component',
+        description,
+        tags: ['digitization'],
+        params: Params,
+        body: ComponentBody.nullish(),
+        response: { 200: ComponentResponse, 201: ComponentResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const input = request.isMultipart()
+        ? await inputFromMultipart(request, true)
+        : inputFromJson(request.body ?? throwMissingBody());
+      const { view, created } = await digitize(request, deps, maxBytes, request.params.id, input);
+      const component = view.components.find((c) => c.code === input.code);
+      if (component === undefined) throw new Error('the digitized component is missing from its stream');
+      return reply
+        .status(created ? 201 : 200)
+        .header('etag', `"${view.version}"`)
+        .send({ dossierId: view.dossierId, version: view.version, ...component });
+    },
+  );
+
+  app.post(
+    '/v1/digitization/dossiers/:id/result',
+    {
+      bodyLimit,
+      onRequest: guard,
+      schema: {
+        summary: 'Digitize the result document',
+        description,
+        tags: ['digitization'],
+        params: Params,
+        body: ResultBody.nullish(),
+        response: { 200: ResultResponse, 201: ResultResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const input = request.isMultipart()
+        ? await inputFromMultipart(request, false)
+        : inputFromJson(request.body ?? throwMissingBody());
+      const { view, created } = await digitize(request, deps, maxBytes, request.params.id, input);
+      if (view.result === null) throw new Error('the digitized result is missing from its stream');
+      return reply
+        .status(created ? 201 : 200)
+        .header('etag', `"${view.version}"`)
+        .send({ dossierId: view.dossierId, version: view.version, ...view.result });
+    },
+  );
+}
+
+function throwMissingBody(): never {
+  throw missingBody();
+}

@@ -1,0 +1,40 @@
+/** Error codes of the digitization service (stable: clients key on them). */
+import { defineError } from '@onestop/domain';
+
+/** The content is not one of the accepted document formats (PDF, JPEG, PNG, TIFF). */
+export const UnsupportedDocumentType = defineError<{ detected: string; accepted: readonly string[] }>(
+  'DIGI_UNSUPPORTED_MEDIA_TYPE',
+  'unprocessable',
+);
+
+/** The declared media type disagrees with the content: refused rather than silently overridden. */
+export const MediaTypeMismatch = defineError<{ declared: string; detected: string }>(
+  'DIGI_MEDIA_TYPE_MISMATCH',
+  'unprocessable',
+);
+
+/** A reuse reference names a component or result that was never digitized. */
+export const ReuseSourceNotFound = defineError<{ dossierId: string; componentCode: string }>(
+  'DIGI_REUSE_SOURCE_NOT_FOUND',
+  'unprocessable',
+);
+
+export const DigitizationNotFound = defineError<{ dossierId: string }>('DIGI_DOSSIER_NOT_FOUND', 'not_found');
+
+export const DocumentNotFound = defineError<{ sha256: string }>('DIGI_DOCUMENT_NOT_FOUND', 'not_found');
+
+/** The storage could not write or read a document (disk full, permissions): ours to fix, the caller may retry. */
+export const StorageUnavailable = defineError('DIGI_STORAGE_UNAVAILABLE', 'unavailable');
+
+/**
+ * Over the configured size limit. 413 has no domain error kind (it is a transport matter), so this is a
+ * fastify-style client error: the service kit answers 413 with the stable code `HTTP_PAYLOAD_TOO_LARGE`, the same
+ * code fastify and the multipart parser produce for an oversized JSON body or file part.
+ */
+export class DocumentTooLarge extends Error {
+  readonly statusCode = 413;
+  constructor(limitBytes: number) {
+    super(`document larger than the limit of ${limitBytes} bytes`);
+    this.name = 'DocumentTooLarge';
+  }
+}

@@ -1,0 +1,15 @@
+export { type BuildAppOptions, buildApp, type IntakeDeps, registerIntake } from './app.js';
+export { type DossierView, foldDossier, readDossier } from './dossier/view.js';
+export * from './errors.js';
+export { buildReceipt, formatVietnamTime, Receipt, renderReceiptHtml } from './receipt/receipt.js';
+export { claimIdempotencyKey, IDEMPOTENCY_KEY_CLAIMED, idempotencyStreamId } from './receive/idempotency.js';
+export { ReceiveBody, ReceiveResponse } from './receive/route.js';
+export {
+  DOSSIER_CODE_DRAWN,
+  type DossierCodeAllocator,
+  dossierCodeAllocator,
+  sequenceStreamId,
+} from './receive/sequence.js';
+export { createPseudonyms, type Pseudonyms, parseMasterKey } from './vault/crypto.js';
+export * from './vault/port.js';
+export { postgresPersonalDataVault, type VaultDatabase } from './vault/postgres-vault.js';

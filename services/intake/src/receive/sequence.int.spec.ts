@@ -1,0 +1,65 @@
+import { postgresEventStore } from '@onestop/event-store';
+import { uuidv7Ids } from '@onestop/service-kit';
+import { databaseUrl } from '@onestop/testing';
+import { describe, expect, it } from 'vitest';
+import { birthRegistration, newKey, units, useIntakeHarness } from '../fixtures/harness.js';
+import { dossierCodeAllocator, sequenceStreamId } from './sequence.js';
+
+const h = useIntakeHarness();
+
+describe('dossier codes', () => {
+  it('given 50 receipts at one centre at once, then they get 50 distinct codes 0001..0050', async () => {
+    h.current.clock.set(new Date('2025-07-03T01:30:00.000Z'));
+    const token = await h.current.token('clerk', units.phanRangCentre);
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        h.current.app.inject({
+          method: 'POST',
+          url: '/v1/intake/dossiers',
+          headers: { authorization: `Bearer ${token}`, 'idempotency-key': newKey() },
+          payload: birthRegistration({ receivingUnitId: units.phanRangCentre }),
+        }),
+      ),
+    );
+    expect(responses.every((r) => r.statusCode === 201)).toBe(true);
+    const codes = responses.map((r) => String(r.json().dossierCode)).sort();
+    const expected = Array.from(
+      { length: 50 },
+      (_, i) => `000.22738.H34-250703-${String(i + 1).padStart(4, '0')}`,
+    );
+    expect(codes).toEqual(expected);
+  });
+
+  it('given two processes drawing for the same unit and day, then no code is drawn twice', async () => {
+    // A second store and allocator on the same schema stand for a second service instance.
+    const other = postgresEventStore({ connectionString: databaseUrl(), schema: h.current.store.schema });
+    try {
+      const a = dossierCodeAllocator(h.current.store, uuidv7Ids);
+      const b = dossierCodeAllocator(other, uuidv7Ids);
+      const receivedAt = new Date('2025-07-04T03:00:00.000Z');
+      const draws = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          (i % 2 === 0 ? a : b).next({ unitCode: '000.22333.H34', receivedAt, dossierId: uuidv7Ids.next() }),
+        ),
+      );
+      expect(new Set(draws).size).toBe(30);
+      expect(draws.map((c) => Number(c.slice(-4))).sort((x, y) => x - y)).toEqual(
+        Array.from({ length: 30 }, (_, i) => i + 1),
+      );
+      const stream = await h.current.store.readStream(sequenceStreamId('000.22333.H34-250704'));
+      expect(stream.map((e) => e.data.sequence)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('given a new reception day, then the sequence starts again at 0001', async () => {
+    const allocator = dossierCodeAllocator(h.current.store, uuidv7Ids);
+    const code = await allocator.next({
+      unitCode: '000.22333.H34',
+      receivedAt: new Date('2025-07-07T01:00:00.000Z'),
+      dossierId: uuidv7Ids.next(),
+    });
+    expect(code).toBe('000.22333.H34-250707-0001');
+  });
+});
