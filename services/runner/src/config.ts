@@ -1,0 +1,20 @@
+import { resolve } from 'node:path';
+import { loadConfig } from '@onestop/service-kit';
+import { z } from 'zod';
+
+const repoRoot = resolve(import.meta.dirname, '../../..');
+
+/** Embedded mode's environment, read once by main.ts and the CLI. */
+export const embeddedEnv = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  ONESTOP_DATA_DIR: z.string().min(1).default(resolve(repoRoot, '.data/embedded')),
+  ONESTOP_TEST_CLOCK: z.enum(['0', '1']).default('0'),
+  JWT_SECRET: z.string().min(32).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type EmbeddedEnv = z.infer<typeof embeddedEnv>;
+
+export function loadEmbeddedEnv(env: NodeJS.ProcessEnv = process.env): EmbeddedEnv {
+  return loadConfig(embeddedEnv, env);
+}

@@ -1,0 +1,69 @@
+import type { Catalog } from '@onestop/catalog';
+import { type App, roleSchema, signDevToken, type TestClock } from '@onestop/service-kit';
+import { z } from 'zod';
+
+/**
+ * `POST /v1/dev/clock { now }` (contract): sets the business time of every service in this process. Only
+ * registered when the process was started with ONESTOP_TEST_CLOCK=1; otherwise the path is 404.
+ */
+export async function registerTestClock(app: App, clock: TestClock): Promise<void> {
+  app.post(
+    '/v1/dev/clock',
+    {
+      config: { public: true },
+      schema: {
+        summary: 'Set business time (test clock; only with ONESTOP_TEST_CLOCK=1)',
+        tags: ['dev'],
+        body: z.object({ now: z.iso.datetime({ offset: true }) }),
+      },
+    },
+    async (request) => {
+      clock.set(new Date(request.body.now));
+      return { now: clock.now().toISOString() };
+    },
+  );
+  app.get(
+    '/v1/dev/clock',
+    { config: { public: true }, schema: { summary: 'Current business time', tags: ['dev'] } },
+    async () => ({ now: clock.now().toISOString() }),
+  );
+}
+
+/** Desk and case roles act for a unit; admin and analyst need none. */
+export const devTokenRequest = z
+  .object({
+    sub: z.string().trim().min(1).max(100).default('demo-user'),
+    role: roleSchema,
+    unitId: z.string().trim().min(1).optional(),
+  })
+  .refine((r) => r.unitId !== undefined || r.role === 'admin' || r.role === 'analyst', {
+    path: ['unitId'],
+    message: 'clerk, specialist and leader tokens need a unitId',
+  });
+
+/**
+ * `POST /v1/dev/token`: a signed token for a chosen role and unit, for the web app's dev login and demos.
+ * Embedded/dev mode only; production takes tokens from the identity provider (JWKS).
+ */
+export async function registerDevTokens(app: App, secret: string, catalog: Catalog): Promise<void> {
+  app.post(
+    '/v1/dev/token',
+    {
+      config: { public: true },
+      schema: {
+        summary: 'Issue a development token (dev mode only)',
+        tags: ['dev'],
+        body: devTokenRequest,
+      },
+    },
+    async (request) => {
+      const { sub, role, unitId } = request.body;
+      if (unitId !== undefined) catalog.unit(unitId); // an unknown unit is a 404 naming it, not a useless token
+      const token = await signDevToken(
+        { sub, roles: [role], ...(unitId === undefined ? {} : { unitId }) },
+        secret,
+      );
+      return { token };
+    },
+  );
+}

@@ -1,0 +1,104 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signDevToken } from '@onestop/service-kit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type EmbeddedSystem, startEmbedded } from './embedded.js';
+
+const dirs: string[] = [];
+const systems: EmbeddedSystem[] = [];
+
+async function start(testClock: boolean): Promise<EmbeddedSystem> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'onestop-embedded-'));
+  dirs.push(dataDir);
+  const system = await startEmbedded({ dataDir, testClock, logger: false });
+  systems.push(system);
+  return system;
+}
+
+afterEach(async () => {
+  await Promise.all(systems.splice(0).map((s) => s.close()));
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+describe('embedded mode', () => {
+  it('serves the catalogue to a signed-in user, searching without accents', async () => {
+    const { app, jwtSecret } = await start(false);
+    const token = await signDevToken({ sub: 'a1', roles: ['analyst'] }, jwtSecret);
+    const res = await app.inject({
+      url: '/v1/catalog/procedures?q=ho%20tich',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.statusCode).toBe(200);
+    const names = res.json<{ procedures: Array<{ field: string; limit: { unit: string } }> }>().procedures;
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.every((p) => p.field.toLowerCase().includes('hộ tịch'))).toBe(true);
+
+    const units = await app.inject({
+      url: '/v1/catalog/units',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const list = units.json<{
+      units: Array<{ id: string; successorId: string | null; validTo: string | null }>;
+    }>().units;
+    // the 2025 merger: ended units point at their successor
+    expect(list.some((u) => u.validTo !== null && u.successorId !== null)).toBe(true);
+    expect((await app.inject({ url: '/v1/catalog/units' })).statusCode).toBe(401);
+  });
+
+  it('issues dev tokens only for real units, and refuses desk roles without a unit', async () => {
+    const { app } = await start(false);
+    const ok = await app.inject({ method: 'POST', url: '/v1/dev/token', payload: { role: 'analyst' } });
+    expect(ok.statusCode).toBe(200);
+    const noUnit = await app.inject({ method: 'POST', url: '/v1/dev/token', payload: { role: 'clerk' } });
+    expect(noUnit.statusCode).toBe(400);
+    expect(noUnit.json()).toMatchObject({ details: { issues: [{ path: 'body.unitId' }] } });
+    const unknown = await app.inject({
+      method: 'POST',
+      url: '/v1/dev/token',
+      payload: { role: 'clerk', unitId: 'nope' },
+    });
+    expect(unknown.statusCode).toBe(404);
+  });
+
+  it('given ONESTOP_TEST_CLOCK, when the clock is set, then business time moves; otherwise the path is 404', async () => {
+    const plain = await start(false);
+    expect(
+      (
+        await plain.app.inject({
+          method: 'POST',
+          url: '/v1/dev/clock',
+          payload: { now: '2026-03-02T09:00:00+07:00' },
+        })
+      ).statusCode,
+    ).toBe(404);
+
+    const test = await start(true);
+    const res = await test.app.inject({
+      method: 'POST',
+      url: '/v1/dev/clock',
+      payload: { now: '2026-03-02T09:00:00+07:00' },
+    });
+    expect(res.statusCode).toBe(200);
+    const now = test.clock.now().getTime();
+    expect(now - Date.parse('2026-03-02T02:00:00Z')).toBeGreaterThanOrEqual(0);
+    expect(now - Date.parse('2026-03-02T02:00:00Z')).toBeLessThan(5_000);
+    const bad = await test.app.inject({
+      method: 'POST',
+      url: '/v1/dev/clock',
+      payload: { now: 'yesterday' },
+    });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('keeps its signing secret across restarts, so tokens stay valid', async () => {
+    const first = await start(false);
+    const dataDir = dirs[0] ?? '';
+    const secret = first.jwtSecret;
+    await first.close();
+    systems.splice(0);
+    const again = await startEmbedded({ dataDir, logger: false });
+    systems.push(again);
+    expect(again.jwtSecret).toBe(secret);
+  });
+});
