@@ -11,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           sequence: { groupOrder: 0 },
-          include: ['packages/**/*.unit.spec.ts', 'services/**/*.unit.spec.ts', 'infra/**/*.unit.spec.ts'],
+          include: ['packages/**/*.unit.spec.ts', 'services/**/*.unit.spec.ts', 'infra/**/*.unit.spec.ts', 'tests/**/*.unit.spec.ts'],
           exclude,
         },
       },
@@ -19,7 +19,7 @@ export default defineConfig({
         test: {
           name: 'int',
           sequence: { groupOrder: 1 },
-          include: ['packages/**/*.int.spec.ts', 'services/**/*.int.spec.ts', 'infra/**/*.int.spec.ts'],
+          include: ['packages/**/*.int.spec.ts', 'services/**/*.int.spec.ts', 'infra/**/*.int.spec.ts', 'tests/**/*.int.spec.ts'],
           exclude,
           testTimeout: 60_000,
           hookTimeout: 120_000,
@@ -31,7 +31,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           sequence: { groupOrder: 2 },
-          include: ['packages/**/*.e2e.spec.ts', 'services/**/*.e2e.spec.ts', 'infra/**/*.e2e.spec.ts'],
+          include: ['packages/**/*.e2e.spec.ts', 'services/**/*.e2e.spec.ts', 'infra/**/*.e2e.spec.ts', 'tests/**/*.e2e.spec.ts'],
           exclude,
           testTimeout: 180_000,
           hookTimeout: 180_000,
