@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 // Test files are named by kind. `unit` needs no server; `int` and `e2e` need the real PostgreSQL and Kafka
 // that `pnpm test` (scripts/test.sh) makes sure are running. Projects run in order: unit, then int, then e2e.
 const exclude = ['**/node_modules/**', '**/.data/**'];
+const testsOf = (kind: 'unit' | 'int' | 'e2e') =>
+  ['packages', 'services', 'infra', 'tests'].map((dir) => `${dir}/**/*.${kind}.spec.ts`);
 
 export default defineConfig({
   test: {
@@ -11,7 +13,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           sequence: { groupOrder: 0 },
-          include: ['packages/**/*.unit.spec.ts', 'services/**/*.unit.spec.ts', 'infra/**/*.unit.spec.ts', 'tests/**/*.unit.spec.ts'],
+          include: testsOf('unit'),
           exclude,
         },
       },
@@ -19,7 +21,7 @@ export default defineConfig({
         test: {
           name: 'int',
           sequence: { groupOrder: 1 },
-          include: ['packages/**/*.int.spec.ts', 'services/**/*.int.spec.ts', 'infra/**/*.int.spec.ts', 'tests/**/*.int.spec.ts'],
+          include: testsOf('int'),
           exclude,
           testTimeout: 60_000,
           hookTimeout: 120_000,
@@ -31,7 +33,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           sequence: { groupOrder: 2 },
-          include: ['packages/**/*.e2e.spec.ts', 'services/**/*.e2e.spec.ts', 'infra/**/*.e2e.spec.ts', 'tests/**/*.e2e.spec.ts'],
+          include: testsOf('e2e'),
           exclude,
           testTimeout: 180_000,
           hookTimeout: 180_000,
