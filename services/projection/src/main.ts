@@ -1,0 +1,91 @@
+/**
+ * Stack-mode composition root, the only file that reads the environment: consumes the dossier topic into the
+ * read models (effects, inbox and offsets in one PostgreSQL transaction) and serves the KPI routes.
+ */
+import { demoCatalog } from '@onestop/catalog';
+import { parseDossierEvent } from '@onestop/domain';
+import { type SqlTransaction, startKafkaConsumer } from '@onestop/messaging';
+import {
+  authConfigFromEnv,
+  authEnvShape,
+  createTestClock,
+  installShutdown,
+  loadConfig,
+  systemClock,
+} from '@onestop/service-kit';
+import pg from 'pg';
+import { z } from 'zod';
+import { buildApp } from './app.js';
+import { createProjectionHandler } from './read-model/handler.js';
+import { migrateProjection, type ProjectionDatabase } from './read-model/tables.js';
+
+const config = loadConfig(
+  z.object({
+    PORT: z.coerce.number().int().min(1).max(65535).default(3005),
+    DATABASE_URL: z.url(),
+    PROJECTION_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/)
+      .default('projection'),
+    KAFKA_BROKERS: z.string().min(1),
+    ONESTOP_TEST_CLOCK: z.enum(['0', '1']).default('0'),
+    ...authEnvShape,
+  }),
+);
+
+const schema = config.PROJECTION_SCHEMA;
+const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 });
+await pool.query(`create schema if not exists "${schema}"`);
+const db: ProjectionDatabase = {
+  schema,
+  async withTransaction(work) {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const tx: SqlTransaction = {
+        query: (sql, params) => client.query(sql, params ? [...params] : undefined),
+      };
+      const result = await work(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  },
+};
+await migrateProjection(db);
+
+const consumer = await startKafkaConsumer({
+  kafka: { brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()), clientId: 'projection' },
+  groupId: 'projection',
+  database: { connectionString: config.DATABASE_URL, schema },
+  parse: parseDossierEvent,
+  handler: createProjectionHandler({ catalog: demoCatalog, schema }),
+});
+
+const testClock = config.ONESTOP_TEST_CLOCK === '1' ? createTestClock() : undefined;
+const app = await buildApp(
+  { db, clock: testClock ?? systemClock, catalog: demoCatalog },
+  { auth: authConfigFromEnv(config) },
+);
+if (testClock !== undefined) {
+  // Never in production: sets the business time of this process (DESIGN.md section 5, test clock).
+  app.post(
+    '/v1/dev/clock',
+    { config: { public: true }, schema: { body: z.object({ now: z.iso.datetime({ offset: true }) }) } },
+    async (request) => {
+      testClock.set(new Date(request.body.now));
+      return { now: testClock.now().toISOString() };
+    },
+  );
+}
+installShutdown(app, {
+  onClose: [
+    { name: 'kafka consumer', close: () => consumer.stop() },
+    { name: 'database', close: () => pool.end() },
+  ],
+});
+await app.listen({ port: config.PORT, host: '0.0.0.0' });

@@ -1,0 +1,169 @@
+/**
+ * The projection's tables. One SQL text serves PostgreSQL (stack mode: the Kafka consumer's transaction, or the
+ * PostgreSQL store's) and SQLite (embedded mode: the embedded store's transaction): `$n` placeholders, `text`,
+ * `integer` and `bigint` columns only (instants are epoch milliseconds, flags 0/1, JSON as text), `on conflict`
+ * upserts with a table alias, no arrays, no dialect-only functions.
+ */
+import type { SqlTransaction } from '@onestop/messaging';
+
+/** A database that runs work in one transaction: the PostgreSQL and the embedded event stores both are one. */
+export interface ProjectionDatabase {
+  /** The PostgreSQL schema of the read models; absent for SQLite (one file) or when `search_path` points there. */
+  readonly schema?: string;
+  withTransaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
+}
+
+export interface ProjectionTables {
+  readonly dossiers: string;
+  readonly events: string;
+  readonly unitDaily: string;
+  readonly intakeDaily: string;
+  readonly officerSteps: string;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
+
+/** Table names, qualified by `schema` when one is given (a PostgreSQL identifier, validated). */
+export function projectionTables(schema?: string): ProjectionTables {
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new Error(`unexpected schema name ${JSON.stringify(schema)}`);
+  }
+  const name = (table: string) => (schema === undefined ? table : `"${schema}".${table}`);
+  return {
+    dossiers: name('projection_dossiers'),
+    events: name('projection_events'),
+    unitDaily: name('projection_unit_daily'),
+    intakeDaily: name('projection_intake_daily'),
+    officerSteps: name('projection_officer_steps'),
+  };
+}
+
+/** Counters of `projection_unit_daily`, per (competent unit, local day of receipt, procedure). */
+export const UNIT_COUNTERS = [
+  'received',
+  'ended',
+  'early',
+  'on_time',
+  'late',
+  'late_with_apology',
+  'late_without_apology',
+  'second_supplement_late',
+  'decided',
+  'stopped',
+  'withdrawn',
+  'extended',
+  'elapsed_ms',
+  'digitized',
+  'components_digitized',
+  'reused',
+  'online',
+  'fee_due',
+  'paid_online',
+  'result_expected',
+  'electronic_result',
+  'rated',
+  'dissatisfied',
+] as const;
+export type UnitCounter = (typeof UNIT_COUNTERS)[number];
+
+/** Counters of `projection_intake_daily`, per (receiving unit, local day). */
+export const INTAKE_COUNTERS = [
+  'received',
+  'refused',
+  'guided',
+  'cross_boundary',
+  'transferred',
+  'transfer_latency_ms',
+] as const;
+export type IntakeCounter = (typeof INTAKE_COUNTERS)[number];
+
+/** Counters of `projection_officer_steps`, per (competent unit, officer, step). */
+export const STEP_COUNTERS = ['done', 'late', 'working_ms'] as const;
+export type StepCounter = (typeof STEP_COUNTERS)[number];
+
+const counterColumns = (names: readonly string[]) =>
+  names.map((n) => `${n} bigint not null default 0`).join(',\n  ');
+
+function ddl(t: ProjectionTables): string[] {
+  // Index names are not qualified: PostgreSQL creates an index in its table's schema.
+  return [
+    `create table if not exists ${t.events} (
+  event_id text primary key,
+  dossier_id text not null,
+  seq integer not null,
+  type text not null,
+  source text not null,
+  occurred_at_ms bigint not null,
+  body text not null
+)`,
+    `create index if not exists projection_events_by_dossier on ${t.events} (dossier_id, seq)`,
+    `create table if not exists ${t.dossiers} (
+  dossier_id text primary key,
+  dossier_code text not null,
+  procedure_code text not null,
+  procedure_version text not null,
+  receiving_unit_id text not null,
+  competent_unit_id text not null,
+  returning_unit_id text,
+  channel text not null,
+  cross_boundary integer not null,
+  received_at_ms bigint not null,
+  received_day text not null,
+  national_status integer not null,
+  start_ms bigint not null,
+  statutory_due_ms bigint not null,
+  appointment_due_ms bigint not null,
+  paused_ms bigint not null,
+  ended_at_ms bigint,
+  ended_by text,
+  decided_outcome text,
+  elapsed_working_ms bigint not null,
+  classification text,
+  overdue_from_ms bigint,
+  late_reasons text not null,
+  all_required_digitized integer not null,
+  any_reused integer not null,
+  electronic_result integer not null,
+  digitized integer not null,
+  paid_online integer not null,
+  has_fee integer not null,
+  rating integer,
+  apology_count integer not null,
+  late_apology integer not null,
+  second_supplement integer not null,
+  transferred_at_ms bigint,
+  last_event_ms bigint not null,
+  contributions text not null
+)`,
+    `create index if not exists projection_dossiers_by_unit_day on ${t.dossiers} (competent_unit_id, received_day)`,
+    `create index if not exists projection_dossiers_by_procedure on ${t.dossiers} (procedure_code, received_day)`,
+    `create table if not exists ${t.unitDaily} (
+  competent_unit_id text not null,
+  day text not null,
+  procedure_code text not null,
+  ${counterColumns(UNIT_COUNTERS)},
+  primary key (competent_unit_id, day, procedure_code)
+)`,
+    `create table if not exists ${t.intakeDaily} (
+  receiving_unit_id text not null,
+  day text not null,
+  ${counterColumns(INTAKE_COUNTERS)},
+  primary key (receiving_unit_id, day)
+)`,
+    `create table if not exists ${t.officerSteps} (
+  competent_unit_id text not null,
+  officer_id text not null,
+  step_id text not null,
+  ${counterColumns(STEP_COUNTERS)},
+  primary key (competent_unit_id, officer_id, step_id)
+)`,
+  ];
+}
+
+/** Creates the tables and indexes if missing (idempotent; run at start-up by the runner and by `registerProjection`). */
+export async function migrateProjection(db: ProjectionDatabase): Promise<void> {
+  const tables = projectionTables(db.schema);
+  await db.withTransaction(async (tx) => {
+    for (const statement of ddl(tables)) await tx.query(statement);
+  });
+}
