@@ -13,3 +13,8 @@ export {
 export { createPseudonyms, type Pseudonyms, parseMasterKey } from './vault/crypto.js';
 export * from './vault/port.js';
 export { postgresPersonalDataVault, type VaultDatabase } from './vault/postgres-vault.js';
+export {
+  type SqliteVaultDatabase,
+  type SqliteVaultTransaction,
+  sqlitePersonalDataVault,
+} from './vault/sqlite-vault.js';

@@ -8,7 +8,7 @@ import { parseOrThrow } from '@onestop/domain';
 import { signDevToken } from '@onestop/service-kit';
 import { loadEmbeddedEnv } from './config.js';
 import { devTokenRequest } from './dev-routes.js';
-import { devSecret } from './embedded.js';
+import { devSecret } from './secrets.js';
 
 const usage = `usage: pnpm onestop <command>
   token --role <clerk|specialist|leader|analyst|admin> [--unit <unitId>] [--sub <id>]

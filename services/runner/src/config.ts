@@ -11,6 +11,8 @@ export const embeddedEnv = z.object({
   ONESTOP_DATA_DIR: z.string().min(1).default(resolve(repoRoot, '.data/embedded')),
   ONESTOP_TEST_CLOCK: z.enum(['0', '1']).default('0'),
   JWT_SECRET: z.string().min(32).optional(),
+  /** 32 bytes, base64; unset: generated once and kept in `<ONESTOP_DATA_DIR>/vault-master-key` (dev). */
+  ONESTOP_VAULT_MASTER_KEY: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type EmbeddedEnv = z.infer<typeof embeddedEnv>;

@@ -1,9 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { demoUnitIds } from '@onestop/catalog';
+import { ReceiveResponse } from '@onestop/intake';
 import { signDevToken } from '@onestop/service-kit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { type EmbeddedSystem, startEmbedded } from './embedded.js';
+import { criminalRecordReceipt, waitFor } from './testing/client.js';
 
 const dirs: string[] = [];
 const systems: EmbeddedSystem[] = [];
@@ -100,5 +104,48 @@ describe('embedded mode', () => {
     const again = await startEmbedded({ dataDir, logger: false });
     systems.push(again);
     expect(again.jwtSecret).toBe(secret);
+  });
+
+  it("given intake's bookkeeping events in the store, when the bus reads them, then it passes over them (nothing dead-lettered) and readiness reports it caught up", async () => {
+    const system = await start(true);
+    const { app, jwtSecret } = system;
+    const centre = demoUnitIds.nhaTrangCentre;
+    await app.inject({ method: 'POST', url: '/v1/dev/clock', payload: { now: '2026-03-09T09:00:00+07:00' } });
+    const token = await signDevToken({ sub: 'c1', roles: ['clerk'], unitId: centre }, jwtSecret);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/intake/dossiers',
+      headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'bus-skip-1' },
+      payload: criminalRecordReceipt(centre, demoUnitIds.justice, 1),
+    });
+    expect(res.statusCode).toBe(201);
+    const { dossierId } = ReceiveResponse.parse(res.json());
+
+    const status = await waitFor('the bus to catch up', async () => {
+      const s = await system.bus.status();
+      return s.caughtUp && s.lag === 0 ? s : undefined;
+    });
+    const { events } = await system.store.readAll();
+    expect(events.map((e) => e.type).sort()).toEqual([
+      'DossierCodeDrawn',
+      'DossierReceived',
+      'IdempotencyKeyClaimed',
+    ]);
+    expect(status.metrics.applied).toBe(3);
+    expect(status.metrics.deadLettered).toBe(0);
+    const tables = await system.store.query(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'store_consumer_dead_letters'",
+    );
+    expect(tables.rows).toHaveLength(0);
+    const remembered = await system.store.query('SELECT dossier_id FROM processing_received_dossiers');
+    expect(remembered.rows).toEqual([{ dossier_id: dossierId }]);
+
+    const ready = await app.inject({ url: '/health/ready' });
+    expect(ready.statusCode).toBe(200);
+    const bus = z
+      .object({ checks: z.object({ bus: z.object({ ok: z.boolean(), detail: z.string() }) }) })
+      .parse(ready.json()).checks.bus;
+    expect(bus.ok).toBe(true);
+    expect(bus.detail).toMatch(/^caught up; lag 0 events \(position 3 of 3\)/);
   });
 });

@@ -1,8 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Catalog, demoCatalog } from '@onestop/catalog';
+import { filesystemDocumentStorage, registerDigitization } from '@onestop/digitization';
+import { vnCivilServiceCalendar } from '@onestop/domain';
 import { type EmbeddedEventStore, embeddedEventStore } from '@onestop/event-store';
+import { createPseudonyms, parseMasterKey, registerIntake, sqlitePersonalDataVault } from '@onestop/intake';
+import { type MessagingLogger, silentLogger, stderrLogger } from '@onestop/messaging';
+import { receivedDossiersTable, registerProcessing } from '@onestop/processing';
+import { registerResultReturn } from '@onestop/result-return';
 import {
   type App,
   buildServer,
@@ -10,84 +15,137 @@ import {
   createTestClock,
   systemClock,
   type TestClock,
+  uuidv7Ids,
 } from '@onestop/service-kit';
 import type { Logger } from 'pino';
+import { type EmbeddedBus, startEmbeddedBus } from './bus.js';
 import { registerCatalog } from './catalog-routes.js';
 import { registerDevTokens, registerTestClock } from './dev-routes.js';
+import { devSecret, devVaultMasterKey } from './secrets.js';
+
+export { devSecret } from './secrets.js';
 
 export interface EmbeddedOptions {
-  /** Where the event store and secrets live; survives restarts. */
+  /** Where the event store, documents and secrets live; survives restarts. */
   readonly dataDir: string;
   /** Serve `POST /v1/dev/clock` (ONESTOP_TEST_CLOCK=1). */
   readonly testClock?: boolean;
   /** HS256 secret; default: one generated on first start and kept in `<dataDir>/dev-jwt-secret`. */
   readonly jwtSecret?: string;
+  /**
+   * The vault master key, base64 of 32 bytes (`ONESTOP_VAULT_MASTER_KEY`); default: one generated on first start
+   * and kept in `<dataDir>/vault-master-key` (mode 0600).
+   */
+  readonly vaultMasterKey?: string;
   readonly catalog?: Catalog;
   readonly logger?: Logger | false;
+  /** How often an idle bus re-reads the store (default: the store's 250 ms); appends here wake it at once. */
+  readonly pollIntervalMs?: number;
 }
 
 export interface EmbeddedSystem {
   readonly app: App;
   readonly store: EmbeddedEventStore;
+  readonly bus: EmbeddedBus;
   readonly clock: Clock;
   readonly jwtSecret: string;
+  /** Stops taking requests, then stops the bus, then closes the store (in that order). */
   close(): Promise<void>;
 }
 
 /**
- * The whole system in one process (DESIGN.md section 1, embedded mode): every service's routes on one server,
- * one durable embedded store, and the store subscription as the bus.
+ * The whole system in one process (DESIGN.md section 1, embedded mode): the four command services' routes, the
+ * catalogue and the dev routes on one server, one durable embedded store, and a store subscription as the bus.
  */
 export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedSystem> {
   await mkdir(options.dataDir, { recursive: true });
   const jwtSecret = options.jwtSecret ?? (await devSecret(options.dataDir));
+  const masterKey = parseMasterKey(options.vaultMasterKey ?? (await devVaultMasterKey(options.dataDir)));
   const catalog = options.catalog ?? demoCatalog;
-  const store = embeddedEventStore({ dataDir: options.dataDir });
+  const store = embeddedEventStore({
+    dataDir: options.dataDir,
+    ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+  });
   await store.ready();
   const testClock: TestClock | undefined = options.testClock ? createTestClock() : undefined;
   const clock: Clock = testClock ?? systemClock;
+  const ids = uuidv7Ids;
+  const calendar = vnCivilServiceCalendar;
 
-  const app = await buildServer({
-    name: 'onestop',
-    description:
-      'One-stop handling of administrative procedures — all services in one process (embedded mode)',
-    auth: { mode: 'hs256', secret: jwtSecret },
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
-    routes: [
-      async (root) => registerCatalog(root, catalog),
-      async (root) => registerDevTokens(root, jwtSecret, catalog),
-      ...(testClock === undefined ? [] : [async (root: App) => registerTestClock(root, testClock)]),
-    ],
-  });
-  app.addReadinessCheck('event-store', async () => {
-    await store.readAll({ maxCount: 1 });
-  });
+  const vault = sqlitePersonalDataVault({ db: store, masterKey, clock });
+  const received = receivedDossiersTable(store);
+  const storage = filesystemDocumentStorage({ root: join(options.dataDir, 'documents') });
+  let bus: EmbeddedBus | undefined;
+  try {
+    // Create the tables now, outside any bus transaction: a table first created inside one that then rolls
+    // back would be gone while its owner believes it exists.
+    await vault.ready();
+    await received.find('00000000-0000-7000-8000-000000000000');
+    bus = startEmbeddedBus({ store, ids, catalog, received, logger: busLogger(options.logger) });
+    const running = bus;
+    const app = await buildServer({
+      name: 'onestop',
+      description:
+        'One-stop handling of administrative procedures — all services in one process (embedded mode)',
+      auth: { mode: 'hs256', secret: jwtSecret },
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      routes: [
+        async (root) => registerCatalog(root, catalog),
+        async (root) =>
+          registerIntake(root, {
+            store,
+            clock,
+            ids,
+            catalog,
+            calendar,
+            vault,
+            pseudonyms: createPseudonyms(masterKey),
+          }),
+        async (root) => registerDigitization(root, { store, clock, ids, storage }),
+        async (root) => registerProcessing(root, { store, clock, ids, catalog, calendar, received }),
+        async (root) => registerResultReturn(root, { store, clock, ids, catalog }),
+        async (root) => registerDevTokens(root, jwtSecret, catalog),
+        ...(testClock === undefined ? [] : [async (root: App) => registerTestClock(root, testClock)]),
+      ],
+    });
+    app.addReadinessCheck('event-store', async () => {
+      await store.readAll({ maxCount: 1 });
+    });
+    app.addReadinessCheck('bus', async () => {
+      const status = await running.status();
+      const { deadLettered, restarts } = status.metrics;
+      return {
+        ok: status.caughtUp,
+        detail:
+          `${status.caughtUp ? 'caught up' : 'catching up'}; lag ${status.lag} events ` +
+          `(position ${status.checkpoint} of ${status.head}); dead letters ${deadLettered}; restarts ${restarts}`,
+      };
+    });
 
-  return {
-    app,
-    store,
-    clock,
-    jwtSecret,
-    async close() {
-      await app.close();
-      await store.close();
-    },
-  };
+    let closing: Promise<void> | undefined;
+    return {
+      app,
+      store,
+      bus: running,
+      clock,
+      jwtSecret,
+      close() {
+        closing ??= (async () => {
+          await app.close();
+          await running.stop();
+          await store.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await bus?.stop();
+    await store.close();
+    throw error;
+  }
 }
 
-/** The dev signing secret shared by the server and `pnpm onestop token`: generated once per data dir. */
-export async function devSecret(dataDir: string): Promise<string> {
-  const file = join(dataDir, 'dev-jwt-secret');
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch (error) {
-    if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT')) throw error;
-    await mkdir(dataDir, { recursive: true });
-    const secret = randomBytes(32).toString('base64url');
-    await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' }).catch(async (e: unknown) => {
-      // another process created it first: use theirs
-      if (!(e instanceof Error && 'code' in e && e.code === 'EEXIST')) throw e;
-    });
-    return (await readFile(file, 'utf8')).trim();
-  }
+function busLogger(logger: Logger | false | undefined): MessagingLogger {
+  if (logger === false) return silentLogger;
+  return logger?.child({ component: 'bus' }) ?? stderrLogger;
 }

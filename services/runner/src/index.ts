@@ -1,1 +1,3 @@
+export * from './bus.js';
 export * from './embedded.js';
+export { devVaultMasterKey, persistentSecret } from './secrets.js';

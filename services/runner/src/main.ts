@@ -13,22 +13,34 @@ const system = await startEmbedded({
   dataDir: env.ONESTOP_DATA_DIR,
   testClock: env.ONESTOP_TEST_CLOCK === '1',
   ...(env.JWT_SECRET === undefined ? {} : { jwtSecret: env.JWT_SECRET }),
+  ...(env.ONESTOP_VAULT_MASTER_KEY === undefined ? {} : { vaultMasterKey: env.ONESTOP_VAULT_MASTER_KEY }),
   logger,
 });
-installShutdown(system.app, { onClose: [{ name: 'event-store', close: () => system.store.close() }] });
+// Hooks close in reverse order, after the server has drained: the bus stops before the store closes.
+installShutdown(system.app, {
+  onClose: [
+    { name: 'event-store', close: () => system.store.close() },
+    { name: 'bus', close: () => system.bus.stop() },
+  ],
+});
 const address = await system.app.listen({ port: env.PORT, host: env.HOST });
 
 process.stdout.write(
   [
     '',
     `onestop (embedded mode) is running at ${address}`,
-    `  API docs:   ${address}/docs`,
-    `  health:     ${address}/health/ready`,
-    `  catalogue:  ${address}/v1/catalog/procedures (needs a token)`,
-    `  data:       ${env.ONESTOP_DATA_DIR}`,
-    `  a token:    pnpm onestop token --role clerk --unit <unitId>   (units: ${address}/v1/catalog/units)`,
+    `  API docs:       ${address}/docs   (OpenAPI of every service below)`,
+    `  intake:         ${address}/v1/intake/dossiers   (POST receive, needs Idempotency-Key; GET /{id})`,
+    `  digitization:   ${address}/v1/digitization/dossiers/{id}   (POST .../components, .../result)`,
+    `  processing:     ${address}/v1/processing/cases/{dossierId}   (POST .../assign, .../decide, …)`,
+    `  result-return:  ${address}/v1/return/dossiers/{id}   (POST .../return, .../rate)`,
+    `  catalogue:      ${address}/v1/catalog/procedures, ${address}/v1/catalog/units`,
+    `  health:         ${address}/health/ready   (store and bus: caught up, lag)`,
+    `  metrics:        ${address}/metrics`,
+    `  data:           ${env.ONESTOP_DATA_DIR}`,
+    `  a token:        pnpm onestop token --role clerk --unit <unitId>   (or POST ${address}/v1/dev/token)`,
     env.ONESTOP_TEST_CLOCK === '1'
-      ? `  test clock: POST ${address}/v1/dev/clock { "now": "2026-03-02T09:00:00+07:00" }`
+      ? `  test clock:     POST ${address}/v1/dev/clock { "now": "2026-03-02T09:00:00+07:00" }`
       : '',
     '',
   ]
