@@ -8,6 +8,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BenchResult, printTable } from './harness.js';
 import { eventStoreBench } from './suites/event-store.js';
+import { httpBench } from './suites/http.js';
+import { messagingBench } from './suites/messaging.js';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
@@ -22,6 +24,23 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
       runs: quick ? 1 : 3,
       readEvents: quick ? 20_000 : 500_000,
       emmettReadEvents: quick ? 10_000 : 200_000,
+      log,
+    }),
+  messaging: () =>
+    messagingBench({
+      brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()),
+      events: quick ? 10_000 : 100_000,
+      runs: quick ? 1 : 3,
+      rate: 1_000,
+      latencyMs: quick ? 3_000 : 10_000,
+      log,
+    }),
+  http: () =>
+    httpBench({
+      durationS: quick ? 3 : 10,
+      warmupS: quick ? 1 : 2,
+      runs: quick ? 1 : 2,
+      connections: 8,
       log,
     }),
 };

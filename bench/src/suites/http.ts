@@ -1,0 +1,245 @@
+/**
+ * Receive over HTTP (`POST /v1/intake/dossiers`, a distinct Idempotency-Key and applicant per request, valid demo
+ * bodies), embedded mode and intake on PostgreSQL, each against a fastify route doing one PostgreSQL insert of a
+ * ~1 KB JSON row. Every server runs in a child process (src/http-target.ts); autocannon drives it from this one.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { demoUnitIds } from '@onestop/catalog';
+import { signDevToken } from '@onestop/service-kit';
+import autocannon from 'autocannon';
+import { z } from 'zod';
+import { clients, dropDatabase, recreateDatabase } from '../db.js';
+import { type BenchResult, median, round } from '../harness.js';
+
+export interface HttpBenchOptions {
+  readonly durationS: number;
+  readonly warmupS: number;
+  readonly runs: number;
+  readonly connections: number;
+  readonly log: (line: string) => void;
+}
+
+type Target = 'baseline' | 'intake-pg' | 'embedded';
+
+interface Measured {
+  readonly perSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly failed: number;
+}
+
+const PATH = '/v1/intake/dossiers';
+const BASELINE_TABLE = 'http_baseline';
+const benchDir = resolve(import.meta.dirname, '../..');
+
+export async function httpBench(options: HttpBenchOptions): Promise<BenchResult[]> {
+  const { log } = options;
+  const jwtSecret = randomBytes(32).toString('base64url');
+  const token = await signDevToken(
+    { sub: 'bench-clerk', roles: ['clerk'], unitId: demoUnitIds.nhaTrangCentre },
+    jwtSecret,
+  );
+  const url = await recreateDatabase('onestop_bench_http');
+  const [admin] = await clients(url, 1);
+  if (!admin) throw new Error('no client');
+  await admin.query(
+    `create table ${BASELINE_TABLE} (id uuid primary key, idempotency_key text not null unique, body jsonb not null, received_at timestamptz not null default now())`,
+  );
+  await admin.end();
+  const dataDir = await mkdtemp(join(tmpdir(), 'onestop-bench-http-'));
+  const env = {
+    BENCH_DATABASE_URL: url,
+    BENCH_DATA_DIR: dataDir,
+    BENCH_JWT_SECRET: jwtSecret,
+    BENCH_BASELINE_TABLE: BASELINE_TABLE,
+  };
+  const runsOf: Record<Target, Measured[]> = { baseline: [], embedded: [], 'intake-pg': [] };
+  try {
+    // Interleaved, so drift on a shared machine hits every target alike.
+    for (let run = 0; run < options.runs; run++) {
+      for (const target of ['baseline', 'embedded', 'intake-pg'] as const) {
+        log(
+          `${target}: ${options.connections} connections, ${options.durationS} s (run ${run + 1}/${options.runs})`,
+        );
+        runsOf[target].push(await measure(target, env, token, options));
+      }
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+    await dropDatabase('onestop_bench_http');
+  }
+  const base = summary(runsOf.baseline);
+  const baselineName = `fastify + 1 insert (~1 KB JSON row, PostgreSQL, ${options.connections} connections)`;
+  return [
+    result(`receive over HTTP, embedded mode (${options.connections} connections)`, summary(runsOf.embedded)),
+    result(
+      `receive over HTTP, intake on PostgreSQL (${options.connections} connections)`,
+      summary(runsOf['intake-pg']),
+    ),
+  ];
+
+  function result(name: string, ours: Summary): BenchResult {
+    return {
+      name,
+      value: round(ours.perSecond),
+      unit: 'req/s',
+      baseline: baselineName,
+      baselineValue: round(base.perSecond),
+      ratio: round(ours.perSecond / base.perSecond, 3),
+      p50Ms: ours.p50Ms,
+      p99Ms: ours.p99Ms,
+      range: ours.range,
+      note: `2xx responses only (${ours.failed} failed); baseline p50/p99 ${base.p50Ms} / ${base.p99Ms} ms; server in a child process, autocannon here`,
+    };
+  }
+}
+
+interface Summary extends Measured {
+  readonly range: readonly [number, number];
+}
+
+function summary(runs: readonly Measured[]): Summary {
+  const rates = runs.map((r) => r.perSecond);
+  return {
+    perSecond: median(rates),
+    range: [round(Math.min(...rates)), round(Math.max(...rates))],
+    p50Ms: median(runs.map((r) => r.p50Ms)),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+    failed: runs.reduce((n, r) => n + r.failed, 0),
+  };
+}
+
+let serial = 0;
+const runTag = randomBytes(4).toString('hex');
+
+/** A complete birth registration at the Nha Trang centre, by a new applicant under a new key each time. */
+function nextRequest(): { key: string; body: string } {
+  serial += 1;
+  return {
+    key: `bench-${runTag}-${serial}`,
+    body: JSON.stringify({
+      procedureCode: '1.001193',
+      channel: 'desk',
+      receivingUnitId: demoUnitIds.nhaTrangCentre,
+      applicant: {
+        type: 1,
+        fullName: `Trần Thị Mai ${serial}`,
+        idNumber: `056${String(serial).padStart(9, '0')}`,
+        phone: '0905123456',
+        address: '12 Trần Phú, Nha Trang',
+      },
+      components: [
+        { code: 'to-khai-khai-sinh', provided: true },
+        { code: 'giay-chung-sinh', provided: true },
+      ],
+    }),
+  };
+}
+
+async function measure(
+  target: Target,
+  env: Record<string, string>,
+  token: string,
+  options: HttpBenchOptions,
+): Promise<Measured> {
+  const server = await startTarget(target, env);
+  try {
+    const base = `http://127.0.0.1:${server.port}`;
+    // One request first: a broken body or token fails loudly here instead of as a run of 4xx.
+    const probe = nextRequest();
+    const response = await fetch(`${base}${PATH}`, {
+      method: 'POST',
+      headers: headersOf(token, probe.key),
+      body: probe.body,
+    });
+    if (response.status !== 201) {
+      throw new Error(`${target}: probe answered ${response.status}: ${await response.text()}`);
+    }
+    if (options.warmupS > 0) await load(base, token, options.connections, options.warmupS);
+    const result = await load(base, token, options.connections, options.durationS);
+    return {
+      perSecond: result['2xx'] / result.duration,
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      failed: result.non2xx + result.errors,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+function headersOf(token: string, key: string): Record<string, string> {
+  return { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key };
+}
+
+function load(
+  base: string,
+  token: string,
+  connections: number,
+  durationS: number,
+): Promise<autocannon.Result> {
+  return autocannon({
+    url: base,
+    connections,
+    duration: durationS,
+    requests: [
+      {
+        method: 'POST',
+        path: PATH,
+        setupRequest: (request) => {
+          const next = nextRequest();
+          return { ...request, headers: headersOf(token, next.key), body: next.body };
+        },
+      },
+    ],
+  });
+}
+
+interface RunningTarget {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+async function startTarget(target: Target, env: Record<string, string>): Promise<RunningTarget> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/http-target.ts', target], {
+    cwd: benchDir,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const stdout = child.stdout;
+  if (!stdout) throw new Error('no stdout');
+  const lines = createInterface({ input: stdout });
+  const diedEarly = exited.then((code): never => {
+    throw new Error(`${target} server exited with ${code} before listening`);
+  });
+  // Once the port is known this promise is no longer raced; its rejection at stop() is expected.
+  diedEarly.catch(() => {});
+  const port = await Promise.race([
+    new Promise<number>((done, fail) => {
+      lines.once('line', (line) => {
+        try {
+          done(z.object({ port: z.number() }).parse(JSON.parse(line)).port);
+        } catch (error) {
+          fail(error);
+        }
+      });
+    }),
+    diedEarly,
+  ]);
+  return {
+    port,
+    async stop() {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+      lines.close();
+    },
+  };
+}
