@@ -5,7 +5,7 @@
  * `streamVersion` and `recordedAt`, so those win over any same-named metadata key. The Kafka value and what a
  * store-fed consumer parses are this same object, so a handler sees one shape in both transports.
  */
-import { EVENT_HEADERS } from '@onestop/domain';
+import { EVENT_HEADERS, eventSchemaOf } from '@onestop/domain';
 import type { JsonObject, StoredEvent } from '@onestop/event-store';
 
 export interface RelayMessage {
@@ -52,4 +52,13 @@ export function toRelayMessage(event: StoredEvent, fallbackSource: string): Rela
     headers[EVENT_HEADERS.schemaVersion] = String(schemaVersion);
   }
   return { key: partitionKeyOf(event), value: JSON.stringify(toEventEnvelope(event)), headers };
+}
+
+/**
+ * The relay filter of every service (`include` of `startRelay`): only types of the dossier event catalogue go to
+ * the topic. A service's store also holds its own bookkeeping (intake's `DossierCodeDrawn`,
+ * `IdempotencyKeyClaimed`), which no consumer knows and the catalogue parser would dead-letter.
+ */
+export function inDossierCatalogue(event: StoredEvent): boolean {
+  return eventSchemaOf(event.type) !== undefined;
 }

@@ -1,7 +1,7 @@
 import { parseDossierEvent } from '@onestop/domain';
 import type { StoredEvent } from '@onestop/event-store';
 import { describe, expect, it } from 'vitest';
-import { partitionKeyOf, toRelayMessage } from './envelope.js';
+import { inDossierCatalogue, partitionKeyOf, toRelayMessage } from './envelope.js';
 import { registeredEvents } from './fixtures/dossier-events.js';
 
 function stored(overrides: Partial<StoredEvent> = {}): StoredEvent {
@@ -56,5 +56,14 @@ describe('the wire form of a stored event', () => {
     expect(message.key).toBe(event.streamId);
     expect(message.headers.source).toBe('processing');
     expect(message.headers).not.toHaveProperty('schema-version');
+  });
+});
+
+describe('the catalogue filter of the relay', () => {
+  it('given catalogue and bookkeeping types, when filtered, then only the catalogue types pass', () => {
+    expect(inDossierCatalogue(stored())).toBe(true);
+    expect(inDossierCatalogue(stored({ type: 'DossierTransferred' }))).toBe(true);
+    expect(inDossierCatalogue(stored({ type: 'DossierCodeDrawn' }))).toBe(false);
+    expect(inDossierCatalogue(stored({ type: 'IdempotencyKeyClaimed' }))).toBe(false);
   });
 });

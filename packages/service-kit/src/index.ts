@@ -2,6 +2,7 @@ export * from './auth.js';
 export * from './clock.js';
 export * from './command.js';
 export * from './config.js';
+export * from './dev-clock.js';
 export * from './docs.js';
 export * from './errors.js';
 export * from './health.js';

@@ -1,15 +1,17 @@
-/** Stack mode: the intake service in its own process on PostgreSQL. The only file that reads the environment. */
+/** Stack mode: the intake service in its own process on PostgreSQL + Kafka. The only file that reads the environment. */
 import { demoCatalog } from '@onestop/catalog';
 import { postgresEventStore } from '@onestop/event-store';
 import {
   authConfigFromEnv,
-  authEnvShape,
+  type Clock,
   createTestClock,
   installShutdown,
   loadConfig,
+  registerTestClock,
   systemClock,
   uuidv7Ids,
 } from '@onestop/service-kit';
+import { serviceLogger, stackServiceEnvShape, startServiceMessaging } from '@onestop/stack';
 import { z } from 'zod';
 import { buildApp } from './app.js';
 import { createPseudonyms, parseMasterKey } from './vault/crypto.js';
@@ -17,23 +19,18 @@ import { postgresPersonalDataVault } from './vault/postgres-vault.js';
 
 const env = loadConfig(
   z.object({
-    PORT: z.coerce.number().int().min(0).max(65535).default(3001),
-    HOST: z.string().min(1).default('0.0.0.0'),
-    DATABASE_URL: z.url(),
-    INTAKE_SCHEMA: z
-      .string()
-      .regex(/^[a-z_][a-z0-9_]{0,59}$/)
-      .default('intake'),
-    ONESTOP_TEST_CLOCK: z.enum(['0', '1']).default('0'),
+    ...stackServiceEnvShape({ port: 3001, schema: 'intake' }),
     ONESTOP_VAULT_MASTER_KEY: z.string().min(1).describe('32 bytes, base64'),
-    ...authEnvShape,
   }),
 );
 
+const logger = serviceLogger(env.LOG_LEVEL);
 const masterKey = parseMasterKey(env.ONESTOP_VAULT_MASTER_KEY);
-const store = postgresEventStore({ connectionString: env.DATABASE_URL, schema: env.INTAKE_SCHEMA });
+const database = { connectionString: env.DATABASE_URL, schema: env.DATABASE_SCHEMA };
+const store = postgresEventStore(database);
 await store.ready();
-const clock = env.ONESTOP_TEST_CLOCK === '1' ? createTestClock() : systemClock;
+const testClock = env.ONESTOP_TEST_CLOCK === '1' ? createTestClock() : undefined;
+const clock: Clock = testClock ?? systemClock;
 const vault = postgresPersonalDataVault({ db: store, masterKey, clock });
 await vault.ready();
 
@@ -46,10 +43,22 @@ const app = await buildApp(
     vault,
     pseudonyms: createPseudonyms(masterKey),
   },
-  { auth: authConfigFromEnv(env) },
+  { auth: authConfigFromEnv(env), logger },
 );
+if (testClock !== undefined) await registerTestClock(app, testClock);
 app.addReadinessCheck('event-store', async () => {
   await store.readStream('readiness-probe', { maxCount: 1 });
 });
-installShutdown(app, { onClose: [{ name: 'event-store', close: () => store.close() }] });
+// Intake reacts to no other service: a relay only (its code draws and idempotency claims stay in the store).
+const messaging = await startServiceMessaging({
+  app,
+  store,
+  source: 'intake',
+  database,
+  kafka: { brokers: env.KAFKA_BROKERS },
+  logger,
+});
+installShutdown(app, {
+  onClose: [{ name: 'event-store', close: () => store.close() }, ...messaging.closeHooks],
+});
 await app.listen({ port: env.PORT, host: env.HOST });

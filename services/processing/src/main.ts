@@ -1,55 +1,93 @@
 /**
- * Stack-mode composition root: the only file that reads the environment. The reactors
- * (`rememberDossierOnDossierReceived`, `rememberWithdrawalOnDossierWithdrawn`, `openCaseOnDossierTransferred`)
- * are wired to the dossier topic by the consumer runner.
+ * Stack mode: the processing service alone, on PostgreSQL + Kafka. The only file that reads the environment.
+ * Its consumer feeds the reactors `rememberDossierOnDossierReceived`, `rememberWithdrawalOnDossierWithdrawn` and
+ * `openCaseOnDossierTransferred` from the dossier topic.
  */
 import { demoCatalog } from '@onestop/catalog';
 import { postgresEventStore } from '@onestop/event-store';
 import {
   authConfigFromEnv,
-  authEnvShape,
   type Clock,
   createTestClock,
   installShutdown,
   loadConfig,
+  registerTestClock,
   systemClock,
   uuidv7Ids,
 } from '@onestop/service-kit';
+import {
+  reactorsHandler,
+  serviceLogger,
+  stackConsumerEnvShape,
+  stackServiceEnvShape,
+  startServiceMessaging,
+} from '@onestop/stack';
 import { z } from 'zod';
 import { buildApp } from './app.js';
-import { receivedDossiersTable } from './received/received-dossiers.js';
+import { openCaseOnDossierTransferred } from './open-case/reactor.js';
+import {
+  rememberDossierOnDossierReceived,
+  rememberWithdrawalOnDossierWithdrawn,
+} from './received/reactors.js';
+import { receivedDossiersTable, type SqlTransaction } from './received/received-dossiers.js';
 
-const config = loadConfig(
+const env = loadConfig(
   z.object({
-    PORT: z.coerce.number().int().min(1).max(65535).default(3003),
-    DATABASE_URL: z.url(),
-    PROCESSING_SCHEMA: z
-      .string()
-      .regex(/^[a-z_][a-z0-9_]*$/)
-      .default('processing'),
-    ONESTOP_TEST_CLOCK: z.enum(['0', '1']).default('0'),
-    ...authEnvShape,
+    ...stackServiceEnvShape({ port: 3003, schema: 'processing' }),
+    ...stackConsumerEnvShape({ groupId: 'processing' }),
   }),
 );
 
-const store = postgresEventStore({ connectionString: config.DATABASE_URL, schema: config.PROCESSING_SCHEMA });
+const logger = serviceLogger(env.LOG_LEVEL);
+const database = { connectionString: env.DATABASE_URL, schema: env.DATABASE_SCHEMA };
+const store = postgresEventStore(database);
 await store.ready();
-const testClock = config.ONESTOP_TEST_CLOCK === '1' ? createTestClock() : undefined;
+const testClock = env.ONESTOP_TEST_CLOCK === '1' ? createTestClock() : undefined;
 const clock: Clock = testClock ?? systemClock;
+const received = receivedDossiersTable(store);
+// Created before the consumer starts, so its first transaction only writes rows.
+await received.find('00000000-0000-7000-8000-000000000000');
 const app = await buildApp(
-  { store, clock, ids: uuidv7Ids, catalog: demoCatalog, received: receivedDossiersTable(store) },
-  { auth: authConfigFromEnv(config) },
+  { store, clock, ids: uuidv7Ids, catalog: demoCatalog, received },
+  { auth: authConfigFromEnv(env), logger },
 );
-if (testClock !== undefined) {
-  // Never in production: sets the business time of this process (DESIGN.md section 5, test clock).
-  app.post(
-    '/v1/dev/clock',
-    { config: { public: true }, schema: { body: z.object({ now: z.iso.datetime({ offset: true }) }) } },
-    async (request) => {
-      testClock.set(new Date(request.body.now));
-      return { now: clock.now().toISOString() };
-    },
-  );
-}
-installShutdown(app, { onClose: [{ name: 'event store', close: () => store.close() }] });
-await app.listen({ port: config.PORT, host: '0.0.0.0' });
+if (testClock !== undefined) await registerTestClock(app, testClock);
+app.addReadinessCheck('event-store', async () => {
+  await store.readStream('processing-readiness', { maxCount: 1 });
+});
+
+/**
+ * The received-dossiers table as seen from the consumer's transaction: what the reactors remember commits with
+ * the consumer's inbox row and offset (exactly once). Opening the case appends to the store on its own
+ * connection; a redelivery is harmless there because OpenCase is idempotent.
+ */
+const receivedIn = (tx: SqlTransaction) =>
+  receivedDossiersTable({ schema: store.schema, withTransaction: (work) => work(tx) });
+
+const messaging = await startServiceMessaging({
+  app,
+  store,
+  source: 'processing',
+  database,
+  kafka: { brokers: env.KAFKA_BROKERS },
+  consumer: {
+    groupId: env.KAFKA_GROUP_ID,
+    fromBeginning: env.KAFKA_FROM_BEGINNING === '1',
+    handler: reactorsHandler(
+      (event, tx) => rememberDossierOnDossierReceived(event, { received: receivedIn(tx) }),
+      (event, tx) => rememberWithdrawalOnDossierWithdrawn(event, { received: receivedIn(tx) }),
+      (event, tx) =>
+        openCaseOnDossierTransferred(event, {
+          store,
+          ids: uuidv7Ids,
+          catalog: demoCatalog,
+          received: receivedIn(tx),
+        }),
+    ),
+  },
+  logger,
+});
+installShutdown(app, {
+  onClose: [{ name: 'event-store', close: () => store.close() }, ...messaging.closeHooks],
+});
+await app.listen({ port: env.PORT, host: env.HOST });

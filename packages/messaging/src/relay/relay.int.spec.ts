@@ -10,6 +10,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type KafkaConsumerRunner, startKafkaConsumer } from '../consumer/kafka-consumer.js';
+import { inDossierCatalogue } from '../envelope.js';
 import { spawnFixture } from '../fixtures/child.js';
 import {
   appendAll,
@@ -22,7 +23,6 @@ import {
   uuidv7,
   waitFor,
 } from '../fixtures/dossier-events.js';
-import { inDossierCatalogue } from '../envelope.js';
 import { silentLogger } from '../logger.js';
 import { type Relay, startRelay } from './relay.js';
 import { relayLag, resetRelayCheckpoint } from './tools.js';

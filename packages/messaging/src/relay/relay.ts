@@ -47,6 +47,12 @@ export interface RelayOptions {
   readonly maxBuffered?: number;
   /** How often a standby tries to take the lock. Default 1,000 ms. */
   readonly lockPollMs?: number;
+  /**
+   * Which stored events go to the topic (default: all). A store may hold the service's own bookkeeping
+   * (intake's `DossierCodeDrawn`, `IdempotencyKeyClaimed`) beside its domain events; pass
+   * `inDossierCatalogue` so only catalogue events are published. Skipped events still advance the checkpoint.
+   */
+  readonly include?: (event: StoredEvent) => boolean;
   /** Backoff of failed sends and of restarts after an error. Default 100 ms doubling to 5 s. */
   readonly backoff?: BackoffOptions;
   readonly logger?: MessagingLogger;
@@ -60,6 +66,7 @@ export interface RelayOptions {
 }
 
 export interface PublishedBatch {
+  /** Events sent to Kafka (skipped events are not counted). */
   readonly count: number;
   readonly firstEventId: string;
   readonly lastEventId: string;
@@ -73,6 +80,8 @@ export interface RelayMetrics {
   readonly ready: boolean;
   /** Events published (acknowledged and checkpointed) by this process. */
   readonly published: number;
+  /** Events passed over by the `include` filter (their position is checkpointed, nothing is sent). */
+  readonly skipped: number;
   readonly batches: number;
   /** Failed send attempts (each retried). */
   readonly sendFailures: number;
@@ -99,7 +108,8 @@ export interface Relay {
 interface Pending {
   readonly event: StoredEvent;
   readonly checkpoint: Checkpoint;
-  readonly message: RelayMessage;
+  /** Undefined for an event the `include` filter skipped: only its position travels with the batch. */
+  readonly message: RelayMessage | undefined;
   readonly bytes: number;
 }
 
@@ -112,6 +122,7 @@ export function startRelay(options: RelayOptions): Relay {
   const logger = options.logger ?? stderrLogger;
   const lockKey = options.lockKey ?? relayLockKey(options.checkpointStore.schema, options.source);
   const name = options.source;
+  const include = options.include ?? (() => true);
 
   const kafka = new Kafka({
     clientId: options.kafka.clientId ?? `relay-${options.source}`,
@@ -127,6 +138,7 @@ export function startRelay(options: RelayOptions): Relay {
   let ready = false;
   let leader = false;
   let publishedCount = 0;
+  let skippedCount = 0;
   let batches = 0;
   let sendFailures = 0;
   let leaderships = 0;
@@ -238,12 +250,12 @@ export function startRelay(options: RelayOptions): Relay {
           });
         }
         if (abort.aborted) return;
-        const message = toRelayMessage(event, options.source);
+        const message = include(event) ? toRelayMessage(event, options.source) : undefined;
         buffer.push({
           event,
           checkpoint: position,
           message,
-          bytes: message.key.length + message.value.length,
+          bytes: message === undefined ? 0 : message.key.length + message.value.length,
         });
         wake();
       },
@@ -273,31 +285,32 @@ export function startRelay(options: RelayOptions): Relay {
           continue;
         }
         const batch = takeBatch(buffer, batchSize, maxBatchBytes);
-        if (
-          !(await send(
-            batch.map((p) => p.message),
-            abort,
-          ))
-        )
-          break;
         const last = batch.at(-1);
-        const first = batch[0];
-        if (last === undefined || first === undefined) continue;
-        const published: PublishedBatch = {
-          count: batch.length,
-          firstEventId: first.event.eventId,
-          lastEventId: last.event.eventId,
-          checkpoint: last.checkpoint,
-        };
-        await options.afterSend?.(published);
+        if (last === undefined) continue;
+        const sent = batch.filter((p): p is Pending & { message: RelayMessage } => p.message !== undefined);
+        const first = sent[0];
+        const lastSent = sent.at(-1);
+        const published: PublishedBatch | undefined =
+          first === undefined || lastSent === undefined
+            ? undefined
+            : {
+                count: sent.length,
+                firstEventId: first.event.eventId,
+                lastEventId: lastSent.event.eventId,
+                checkpoint: last.checkpoint,
+              };
+        if (published !== undefined) {
+          if (
+            !(await send(
+              sent.map((p) => p.message),
+              abort,
+            ))
+          )
+            break;
+          await options.afterSend?.(published);
+        }
         try {
-          await saveRelayCheckpoint(
-            lock,
-            options.checkpointStore.schema,
-            name,
-            last.checkpoint,
-            batch.length,
-          );
+          await saveRelayCheckpoint(lock, options.checkpointStore.schema, name, last.checkpoint, sent.length);
         } catch (error) {
           throw RelayLockLost('relay could not save its checkpoint over the lock connection', {
             details: { lockKey },
@@ -308,10 +321,13 @@ export function startRelay(options: RelayOptions): Relay {
         wakeReader?.();
         wakeReader = undefined;
         checkpoint = last.checkpoint;
-        publishedCount += batch.length;
-        batches++;
-        lastPublishedAt = Date.now();
-        options.onPublished?.(published);
+        skippedCount += batch.length - sent.length;
+        if (published !== undefined) {
+          publishedCount += sent.length;
+          batches++;
+          lastPublishedAt = Date.now();
+          options.onPublished?.(published);
+        }
       }
       if (lost.signal.aborted) throw lost.signal.reason;
     } finally {
@@ -363,6 +379,7 @@ export function startRelay(options: RelayOptions): Relay {
       leader,
       ready,
       published: publishedCount,
+      skipped: skippedCount,
       batches,
       sendFailures,
       buffered: buffer.length,

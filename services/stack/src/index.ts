@@ -1,0 +1,3 @@
+export * from './runtime/env.js';
+export * from './runtime/logger.js';
+export * from './runtime/messaging.js';
