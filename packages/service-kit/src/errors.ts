@@ -38,6 +38,7 @@ export const httpErrorCodes = {
   payloadTooLarge: 'HTTP_PAYLOAD_TOO_LARGE',
   unsupportedMediaType: 'HTTP_UNSUPPORTED_MEDIA_TYPE',
   clientError: 'HTTP_CLIENT_ERROR',
+  uriTooLong: 'HTTP_URI_TOO_LONG',
   internal: 'INTERNAL',
 } as const;
 
@@ -47,6 +48,8 @@ const fastifyCodes: Readonly<Record<string, string>> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: httpErrorCodes.malformedBody,
   FST_ERR_CTP_BODY_TOO_LARGE: httpErrorCodes.payloadTooLarge,
   FST_ERR_CTP_INVALID_MEDIA_TYPE: httpErrorCodes.unsupportedMediaType,
+  FST_ERR_BAD_URL: httpErrorCodes.badRequest,
+  FST_ERR_MAX_PARAM_LENGTH: httpErrorCodes.uriTooLong,
 };
 
 // Errors thrown by fastify and its plugins carry a status; anything without one is a bug.

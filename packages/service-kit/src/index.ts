@@ -7,6 +7,7 @@ export * from './docs.js';
 export * from './errors.js';
 export * from './health.js';
 export * from './ids.js';
+export * from './input-text.js';
 export * from './metrics.js';
 export * from './server.js';
 export * from './shutdown.js';

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, {
   type FastifyBaseLogger,
+  type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
   LogController,
   type RawServerDefault,
 } from 'fastify';
@@ -15,8 +18,9 @@ import {
 import { type Logger, pino } from 'pino';
 import { type AuthConfig, installAuth } from './auth.js';
 import { installDocs } from './docs.js';
-import { installErrorHandling } from './errors.js';
+import { installErrorHandling, toErrorResponse } from './errors.js';
 import { installHealth, type ReadinessOptions } from './health.js';
+import { installInputTextGuard } from './input-text.js';
 import { installMetrics, type MetricsOptions } from './metrics.js';
 
 /** A server built by `buildServer`: fastify with the zod type provider. */
@@ -63,6 +67,12 @@ function requestId(req: IncomingMessage): string {
   return typeof incoming === 'string' && acceptableRequestId.test(incoming) ? incoming : randomUUID();
 }
 
+function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = toErrorResponse(error);
+  request.log.info({ code: body.code, status }, body.message);
+  void reply.status(status).send(body);
+}
+
 /**
  * Builds a configured server: zod validation and serialization, request ids, one error taxonomy,
  * `/health/live`, `/health/ready`, `/metrics`, `/docs`, and optionally bearer auth.
@@ -86,6 +96,9 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     // `Connection: close`) instead of getting fastify's 503, whose body is not our error shape.
     return503OnClosing: false,
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+    // URL errors (bad percent-encoding, an over-long path parameter) are raised before any hook or handler
+    // runs; without this they would go out in fastify's own body shape instead of `{ code, message }`.
+    frameworkErrors: sendFrameworkError,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -96,6 +109,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     reply.header(requestIdHeader, request.id);
   });
   installErrorHandling(app);
+  installInputTextGuard(app);
   if (options.auth !== undefined) installAuth(app, options.auth);
   if (options.docs !== false) {
     await installDocs(app, {
