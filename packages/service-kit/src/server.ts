@@ -18,7 +18,7 @@ import {
 import { type Logger, pino } from 'pino';
 import { type AuthConfig, installAuth } from './auth.js';
 import { installDocs } from './docs.js';
-import { installErrorHandling, toErrorResponse } from './errors.js';
+import { errorResponseSchema, installErrorHandling, toErrorResponse } from './errors.js';
 import { installHealth, type ReadinessOptions } from './health.js';
 import { installInputTextGuard } from './input-text.js';
 import { installMetrics, type MetricsOptions } from './metrics.js';
@@ -65,6 +65,21 @@ const acceptableRequestId = /^[\w.:-]{1,128}$/;
 function requestId(req: IncomingMessage): string {
   const incoming = req.headers[requestIdHeader];
   return typeof incoming === 'string' && acceptableRequestId.test(incoming) ? incoming : randomUUID();
+}
+
+/**
+ * Every service route documents the error shape for the failures any route can have (400 for bad input, 401/403
+ * on protected routes, 500), unless it declares those statuses itself; routes add their own 404/409/422.
+ */
+function documentErrorResponses(app: App, authenticated: boolean): void {
+  app.addHook('onRoute', (route) => {
+    const isPublic = (route.config as { public?: boolean } | undefined)?.public === true;
+    const statuses = [400, ...(authenticated && !isPublic ? [401, 403] : []), 500];
+    const schema = route.schema ?? {};
+    const declared = (schema.response ?? {}) as Record<string, unknown>;
+    const defaults = Object.fromEntries(statuses.map((status) => [status, errorResponseSchema]));
+    route.schema = { ...schema, response: { ...defaults, ...declared } };
+  });
 }
 
 function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
@@ -121,6 +136,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   installMetrics(app, options.metrics);
   installHealth(app, options.readiness);
 
+  documentErrorResponses(app, options.auth !== undefined);
   const routes: readonly FastifyPluginAsyncZod[] =
     typeof options.routes === 'function' ? [options.routes] : (options.routes ?? []);
   for (const plugin of routes) await app.register(plugin, { prefix: options.prefix ?? '' });
