@@ -1,6 +1,7 @@
 /**
- * kill -9 test: a child appends in a loop and prints every acknowledged eventId; the parent SIGKILLs it
- * mid-stream, reopens the file and requires every acknowledged event to be there, streams dense.
+ * kill -9 test: a child runs 8 concurrent appenders (so appends share group commits) and prints every
+ * acknowledged eventId; the parent SIGKILLs it mid-stream, reopens the file and requires every acknowledged
+ * event to be there, every append whole, streams dense.
  * (kill -9 keeps the OS page cache, so this proves the commit protocol and recovery, not the fsync itself;
  * the fsync per commit was checked with strace, see docs/decisions/0002-embedded-store.md.)
  */
@@ -22,11 +23,14 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs the child until it has acknowledged `minAcks` events, SIGKILLs it, returns every acked eventId. */
+/**
+ * Runs the child until it has acknowledged `minAcks` events, SIGKILLs it, returns every acked eventId and the
+ * number of appends of each commit the child reported.
+ */
 function appendThenKill(
   dataDir: string,
   minAcks: number,
-): Promise<{ acked: string[]; signal: string | null }> {
+): Promise<{ acked: string[]; commits: number[]; signal: string | null }> {
   return new Promise((resolveRun, reject) => {
     // tsx as a loader inside one node process: the `tsx` CLI would run the script in a grandchild, which
     // SIGKILL of the CLI would leave running.
@@ -35,6 +39,7 @@ function appendThenKill(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const acked: string[] = [];
+    const commits: number[] = [];
     let stderr = '';
     proc.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -42,6 +47,10 @@ function appendThenKill(
     const lines = createInterface({ input: proc.stdout });
     lines.on('line', (line) => {
       if (line === 'ready') return;
+      if (line.startsWith('commit ')) {
+        commits.push(Number(line.slice('commit '.length)));
+        return;
+      }
       acked.push(line);
       if (acked.length >= minAcks && proc.exitCode === null && !proc.killed) proc.kill('SIGKILL');
     });
@@ -52,21 +61,23 @@ function appendThenKill(
     // 'close' fires after stdout is drained, so lines already written before the kill are counted.
     proc.on('close', (_code, signal) => {
       clearTimeout(timer);
-      resolveRun({ acked, signal });
+      resolveRun({ acked, commits, signal });
     });
     proc.on('error', reject);
   });
 }
 
 describe('embedded store durability', () => {
-  it('given a writer killed with SIGKILL mid-append, when the file is reopened, then every acknowledged event is there and streams are dense', async () => {
+  it('given 8 concurrent appenders killed with SIGKILL mid-append, when the file is reopened, then every acknowledged event is there and streams are dense', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'onestop-kill-'));
     dirs.push(dataDir);
 
-    const { acked, signal } = await appendThenKill(dataDir, 2_000);
+    const { acked, commits, signal } = await appendThenKill(dataDir, 2_000);
 
     expect(signal).toBe('SIGKILL');
     expect(acked.length).toBeGreaterThanOrEqual(2_000);
+    // The acknowledged appends went out in group commits, not one commit each.
+    expect(Math.max(...commits)).toBeGreaterThan(1);
     const store = embeddedEventStore({ dataDir });
     try {
       const { events } = await store.readAll();

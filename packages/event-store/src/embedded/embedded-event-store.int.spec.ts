@@ -244,3 +244,187 @@ describe('embeddedEventStore, consumer transactions', () => {
     );
   });
 });
+
+describe('embeddedEventStore, group commit', () => {
+  /** A file store that records how many appends each of its commits carried. */
+  function counted(extra: { maxBatchAppends?: number; pollIntervalMs?: number } = {}) {
+    const commits: number[] = [];
+    const store = embeddedEventStore({
+      dataDir: tempDir(),
+      onAppendCommit: (appends) => commits.push(appends),
+      ...extra,
+    });
+    stores.push(store);
+    return { store, commits };
+  }
+
+  it('given 20 appends made in the same turn, when they commit, then they share one transaction and each gets its own version', async () => {
+    const { store, commits } = counted();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        store.appendToStream(`g-${i}`, i % 2 === 0 ? [ev()] : [ev(), ev()], { expectedVersion: 'no_stream' }),
+      ),
+    );
+    expect(commits).toEqual([20]);
+    expect(results.map((r) => r.nextExpectedVersion)).toEqual(
+      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 0 : 1)),
+    );
+    const { events } = await store.readAll();
+    expect(events).toHaveLength(30);
+    expect(events.map((e) => e.streamId)).toEqual(
+      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? [`g-${i}`] : [`g-${i}`, `g-${i}`])).flat(),
+    );
+  });
+
+  it('given a conflicting append in a group, when it commits, then only that append fails and the others are stored', async () => {
+    const { store, commits } = counted();
+    const retried = [ev('Retried')];
+    await store.appendToStream('hot', [ev('First')], { expectedVersion: 'no_stream' });
+    await store.appendToStream('done', retried, { expectedVersion: 'no_stream' });
+    await store.appendToStream('done', [ev('Later')], { expectedVersion: 0 });
+    commits.length = 0;
+
+    const outcomes = await Promise.allSettled([
+      store.appendToStream('hot', [ev('Winner')], { expectedVersion: 0 }),
+      // Same expected version as the append before it in the group, which has already moved the stream on.
+      store.appendToStream('hot', [ev('Loser'), ev('Loser')], { expectedVersion: 0 }),
+      store.appendToStream('cold', [ev('Other')], { expectedVersion: 'no_stream' }),
+      store.appendToStream('done', retried, { expectedVersion: 'no_stream' }),
+      store.appendToStream('hot', [ev('AfterWinner')], { expectedVersion: 1 }),
+    ]);
+
+    expect(commits).toEqual([5]);
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.nextExpectedVersion : o.status))).toEqual([
+      1,
+      'rejected',
+      0,
+      0,
+      2,
+    ]);
+    const loser = outcomes[1];
+    expect(
+      loser?.status === 'rejected' && WrongExpectedVersion.is(loser.reason) && loser.reason.details,
+    ).toEqual({ streamId: 'hot', expected: 0, actual: 1 });
+    expect((await store.readStream('hot')).map((e) => e.type)).toEqual(['First', 'Winner', 'AfterWinner']);
+    expect((await store.readStream('cold')).map((e) => e.type)).toEqual(['Other']);
+    expect((await store.readStream('done')).map((e) => e.type)).toEqual(['Retried', 'Later']);
+  });
+
+  it('given more appends than maxBatchAppends, when they commit, then they go in groups of at most that size, in order', async () => {
+    const { store, commits } = counted({ maxBatchAppends: 4 });
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => store.appendToStream('one', [ev()], { expectedVersion: 'any' })),
+    );
+    expect(commits).toEqual([4, 4, 2]);
+    expect(results.map((r) => r.nextExpectedVersion)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('given an idle store, when one append is made, then it is committed within one turn of the event loop', async () => {
+    const { store, commits } = counted();
+    await store.ready();
+    let settled = false;
+    void store.appendToStream('lone', [ev()], { expectedVersion: 'no_stream' }).then(() => {
+      settled = true;
+    });
+    expect(settled).toBe(false);
+    // The append's flush was queued before this callback, so it has run (microtasks included) when it fires.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(true);
+    expect(commits).toEqual([1]);
+  });
+
+  it('given an open consumer transaction, when appends are made inside and outside it, then the inside one joins it and the outside ones commit together after it', async () => {
+    const { store, commits } = counted();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let inside!: () => void;
+    const started = new Promise<void>((resolve) => {
+      inside = resolve;
+    });
+    const tx = store.withTransaction(async (t) => {
+      await store.appendToStream('inside', [ev('Inside')], { expectedVersion: 'no_stream' });
+      await t.saveCheckpoint('reactor', '1');
+      inside();
+      await gate;
+    });
+    await started;
+    let outsideSettled = false;
+    const outside = Promise.all(
+      [1, 2, 3].map((i) =>
+        store.appendToStream(`outside-${i}`, [ev('Outside')], { expectedVersion: 'no_stream' }),
+      ),
+    ).then(() => {
+      outsideSettled = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(outsideSettled).toBe(false);
+    expect(commits).toEqual([]);
+    release();
+    await tx;
+    await outside;
+    expect(commits).toEqual([3]);
+    expect((await store.readAll()).events.map((e) => e.streamId)).toEqual([
+      'inside',
+      'outside-1',
+      'outside-2',
+      'outside-3',
+    ]);
+  });
+
+  it('given a live subscription, when a group commits, then the subscription is woken and receives every event', async () => {
+    // Long poll interval: delivery within the test timeout proves the wake-up, not the polling.
+    const { store, commits } = counted({ pollIntervalMs: 60_000 });
+    const got: string[] = [];
+    let caughtUp!: () => void;
+    const isCaughtUp = new Promise<void>((resolve) => {
+      caughtUp = resolve;
+    });
+    let gotAll!: () => void;
+    const delivered = new Promise<void>((resolve) => {
+      gotAll = resolve;
+    });
+    const sub = store.subscribeToAll({
+      handler: async (event) => {
+        got.push(event.streamId);
+        if (got.length === 5) gotAll();
+      },
+      onCaughtUp: () => caughtUp(),
+    });
+    await isCaughtUp;
+    await Promise.all(
+      [0, 1, 2, 3, 4].map((i) => store.appendToStream(`live-${i}`, [ev()], { expectedVersion: 'no_stream' })),
+    );
+    await delivered;
+    await sub.stop();
+    expect(commits).toEqual([5]);
+    expect(got).toEqual(['live-0', 'live-1', 'live-2', 'live-3', 'live-4']);
+  });
+
+  it('given appends queued when close() is called, then they are committed before the file is closed', async () => {
+    const dataDir = tempDir();
+    const store = embeddedEventStore({ dataDir });
+    const appends = [0, 1, 2].map((i) =>
+      store.appendToStream(`closing-${i}`, [ev()], { expectedVersion: 'no_stream' }),
+    );
+    await store.close();
+    expect((await Promise.all(appends)).map((r) => r.nextExpectedVersion)).toEqual([0, 0, 0]);
+    const reopened = open(dataDir);
+    expect((await reopened.readAll()).events.map((e) => e.streamId)).toEqual([
+      'closing-0',
+      'closing-1',
+      'closing-2',
+    ]);
+  });
+
+  it('given batching off, when appends are made in the same turn, then each commits on its own', async () => {
+    const commits: number[] = [];
+    const store = embeddedEventStore({ batching: false, onAppendCommit: (appends) => commits.push(appends) });
+    stores.push(store);
+    await Promise.all(
+      [0, 1, 2].map((i) => store.appendToStream(`solo-${i}`, [ev()], { expectedVersion: 'no_stream' })),
+    );
+    expect(commits).toEqual([1, 1, 1]);
+  });
+});

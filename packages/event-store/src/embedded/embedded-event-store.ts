@@ -35,6 +35,20 @@ export interface EmbeddedEventStoreOptions {
   readonly busyTimeoutMs?: number;
   /** Events read per round trip by `subscribeToAll`. Default 500. */
   readonly subscriptionBatchSize?: number;
+  /**
+   * Group commit (default on): appends made while the event loop is busy are queued and committed together in
+   * one transaction, one fsync, at the next turn of the loop. `false`: every append commits on its own.
+   */
+  readonly batching?: boolean;
+  /** Most appends in one group commit. Default 500. */
+  readonly maxBatchAppends?: number;
+  /** Most bytes of event JSON in one group commit (a larger single append still goes, alone). Default 8 MiB. */
+  readonly maxBatchBytes?: number;
+  /**
+   * Called after each COMMIT of appends made outside a consumer transaction, with how many appends it carried
+   * (refused ones included). For tests and metrics; it must not throw.
+   */
+  readonly onAppendCommit?: (appends: number) => void;
 }
 
 export type SqlRow = Record<string, unknown>;
@@ -92,6 +106,25 @@ interface TxState {
   appended: boolean;
 }
 
+/** An append as the transaction writes it: JSON serialised before the write lock is taken. */
+interface AppendInput {
+  readonly streamId: string;
+  readonly events: readonly EventToAppend[];
+  readonly data: readonly string[];
+  readonly metadata: readonly string[];
+  readonly expected: AppendOptions['expectedVersion'];
+}
+
+interface PendingAppend extends AppendInput {
+  readonly bytes: number;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+type Outcome =
+  | { readonly ok: true; readonly result: AppendResult }
+  | { readonly ok: false; readonly error: unknown };
+
 const eventColumns =
   'global_position, stream_id, stream_version, event_id, type, data, metadata, recorded_at';
 
@@ -131,8 +164,10 @@ export function embeddedEventStore(options: EmbeddedEventStoreOptions = {}): Emb
     ),
   };
 
+  // Called inside an open transaction (a group commit or a consumer's), better-sqlite3 runs this in a
+  // SAVEPOINT: an append that throws is undone alone and the rest of the transaction goes on.
   const append = db.transaction(
-    (streamId: string, events: readonly EventToAppend[], options: AppendOptions): AppendResult => {
+    ({ streamId, events, data, metadata, expected }: AppendInput): AppendResult => {
       const current = statements.streamVersion.get(streamId)?.v ?? -1;
       // Idempotency comes before the version check: a retry of an append that succeeded (but whose answer
       // was lost) must succeed again even though the stream has moved on.
@@ -140,7 +175,6 @@ export function embeddedEventStore(options: EmbeddedEventStoreOptions = {}): Emb
       if (stored.every((v) => v !== undefined)) {
         return { nextExpectedVersion: Math.max(...stored) };
       }
-      const expected = options.expectedVersion;
       // A batch that only partly matches stored events is not a retry of one append: a conflict.
       const partlyStored = stored.some((v) => v !== undefined);
       if (
@@ -160,13 +194,28 @@ export function embeddedEventStore(options: EmbeddedEventStoreOptions = {}): Emb
           current + 1 + i,
           e.eventId,
           e.type,
-          JSON.stringify(e.data),
-          JSON.stringify(e.metadata ?? {}),
+          data[i] ?? '{}',
+          metadata[i] ?? '{}',
           now,
         );
       });
       return { nextExpectedVersion: current + events.length };
     },
+  );
+
+  // One transaction for a whole group; each append in its own savepoint, in submission order, so it sees the
+  // appends before it (a second append to a stream checks its expected version against the first one's result).
+  const appendGroup = db.transaction((group: readonly PendingAppend[]): Outcome[] =>
+    group.map((input): Outcome => {
+      try {
+        return { ok: true, result: append(input) };
+      } catch (error) {
+        // Errors that end the whole transaction (disk full, I/O) must fail the group, not just this append:
+        // the appends after it would otherwise run, and commit, outside the group.
+        if (!db.inTransaction) throw error;
+        return { ok: false, error };
+      }
+    }),
   );
 
   // --- one connection, shared: serialise async users of it -------------------------------------------------
@@ -200,6 +249,74 @@ export function embeddedEventStore(options: EmbeddedEventStoreOptions = {}): Emb
   }
 
   const subscriptions = new Set<Subscription>();
+
+  // --- group commit ------------------------------------------------------------------------------------------
+  // A commit is synchronous, fsync included, so while one runs nothing else on the loop does; requests that
+  // arrive meanwhile all want to append next. Appends outside a consumer transaction therefore wait in `queue`
+  // for the next turn of the loop (setImmediate: after the pending I/O callbacks have run and queued theirs)
+  // and commit together: one BEGIN IMMEDIATE … COMMIT, one fsync. A lone append on an idle loop waits one
+  // macrotask. Callers are settled only after COMMIT returned, so nothing is acknowledged before its fsync.
+  const batching = options.batching ?? true;
+  const maxBatchAppends = Math.max(1, options.maxBatchAppends ?? 500);
+  const maxBatchBytes = options.maxBatchBytes ?? 8 * 1024 * 1024;
+  const queue: PendingAppend[] = [];
+  let flushing: Promise<void> | undefined;
+
+  function enqueue(pending: PendingAppend): void {
+    queue.push(pending);
+    // Outside any consumer transaction's context: the flush must queue behind one, never join it.
+    flushing ??= txContext.exit(flushSoon);
+  }
+
+  async function flushSoon(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    try {
+      await exclusive(() => commitGroup(takeGroup()));
+    } catch (error) {
+      // Only `exclusive` throws here (the store was closed): nothing queued can be written any more.
+      for (const pending of queue.splice(0)) pending.reject(error);
+    } finally {
+      flushing = queue.length > 0 ? flushSoon() : undefined;
+    }
+  }
+
+  /** The queue's head, up to the bounds, in submission order (so appends to one stream keep theirs). */
+  function takeGroup(): PendingAppend[] {
+    let count = 0;
+    let bytes = 0;
+    for (const pending of queue) {
+      if (count === maxBatchAppends || (count > 0 && bytes + pending.bytes > maxBatchBytes)) break;
+      count++;
+      bytes += pending.bytes;
+    }
+    return queue.splice(0, count);
+  }
+
+  function commitGroup(group: readonly PendingAppend[]): void {
+    let outcomes: Outcome[];
+    try {
+      // IMMEDIATE takes the write lock before any version is read: another process on the same file
+      // cannot slip an event in between the checks and the inserts.
+      outcomes = appendGroup.immediate(group);
+    } catch (error) {
+      const failure = asUnavailable(
+        error,
+        `embedded event store: commit of ${group.length} append(s) failed`,
+      );
+      for (const pending of group) pending.reject(failure);
+      return;
+    }
+    if (outcomes.some((o) => o.ok)) committed();
+    group.forEach((pending, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.ok) pending.resolve(outcome.result);
+      else
+        pending.reject(
+          asUnavailable(outcome?.error, `embedded event store: append to ${pending.streamId} failed`),
+        );
+    });
+    options.onAppendCommit?.(group.length);
+  }
 
   function toStored(row: EventRow): StoredEvent {
     const data: JsonObject = JSON.parse(row.data);
@@ -244,17 +361,35 @@ export function embeddedEventStore(options: EmbeddedEventStoreOptions = {}): Emb
       } catch (error) {
         return Promise.reject(error);
       }
+      if (closed) return Promise.reject(StoreUnavailable('embedded event store is closed'));
+      const data = events.map((e) => JSON.stringify(e.data));
+      const metadata = events.map((e) => JSON.stringify(e.metadata ?? {}));
+      const input: AppendInput = {
+        streamId,
+        events,
+        data,
+        metadata,
+        expected: appendOptions.expectedVersion,
+      };
+      // Inside a consumer transaction the append joins it (and commits or rolls back with it), not a group.
+      if (batching && !txContext.getStore()?.active) {
+        const bytes =
+          data.reduce((sum, d) => sum + d.length, 0) + metadata.reduce((sum, m) => sum + m.length, 0);
+        return new Promise<AppendResult>((resolve, reject) => enqueue({ ...input, bytes, resolve, reject }));
+      }
       return exclusive((tx) => {
         let result: AppendResult;
         try {
-          // IMMEDIATE takes the write lock before the version is read: another process on the same file
-          // cannot slip an event in between the check and the insert.
-          result = append.immediate(streamId, events, appendOptions);
+          // IMMEDIATE takes the write lock before the version is read (see `commitGroup`).
+          result = append.immediate(input);
         } catch (error) {
           throw asUnavailable(error, `embedded event store: append to ${streamId} failed`);
         }
         if (tx) tx.appended = true;
-        else committed();
+        else {
+          options.onAppendCommit?.(1);
+          committed();
+        }
         return result;
       });
     },
@@ -386,6 +521,8 @@ export function embeddedEventStore(options: EmbeddedEventStoreOptions = {}): Emb
     async close() {
       if (closed) return;
       await Promise.all([...subscriptions].map((s) => s.stop()));
+      // Appends already accepted are committed, not dropped.
+      while (flushing) await flushing;
       await tail;
       closed = true;
       db.close();

@@ -2,7 +2,9 @@
  * Measures the embedded adapter on this machine (numbers in docs/decisions/0002-embedded-store.md):
  *   pnpm exec tsx packages/event-store/src/embedded/measure/measure-embedded.ts [seconds-per-run] [runs]
  *   pnpm exec tsx packages/event-store/src/embedded/measure/measure-embedded.ts --commits 200 <dataDir>
- * The second form only makes 200 single-event appends, for `strace -f -c -e trace=fsync,fdatasync`.
+ *   pnpm exec tsx packages/event-store/src/embedded/measure/measure-embedded.ts --appenders 8 [seconds-per-run] [runs]
+ * The second form only makes 200 single-event appends, for `strace -f -c -e trace=fsync,fdatasync`. The third runs
+ * single-event appends from 1 and from N concurrent appenders (file mode), with group commit off and on.
  * Workload as research/perf-anchors.md: ~1,030-byte JSON payloads from a pool built in advance; 1 event/tx goes
  * to a new stream each time, 100 events/tx to one stream; readAll pages of 1,000 with JSON parsed.
  * The PGlite counterpart (same workload, same table shape) lives outside the repo; the doc describes it.
@@ -55,6 +57,51 @@ async function closedLoop(seconds: number, eventsPerOp: number, op: () => Promis
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
   return { perSecond: (latencies.length * eventsPerOp) / elapsed, p50: at(0.5), p99: at(0.99) };
+}
+
+/** `appenders` closed loops at once, each awaiting its own append before the next: per-op latency, total rate. */
+async function concurrentLoop(seconds: number, appenders: number, op: () => Promise<unknown>): Promise<Run> {
+  const latencies: number[] = [];
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: appenders }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        await op();
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99) };
+}
+
+/** Single-event appends from 1 and from `appenders` appenders, group commit off and on, runs interleaved. */
+async function measureAppenders(appenders: number, seconds: number, runs: number): Promise<void> {
+  const cases = [1, appenders].flatMap((count) => [false, true].map((batching) => ({ count, batching })));
+  const results = cases.map(() => [] as Run[]);
+  for (let r = 0; r < runs; r++) {
+    for (const [i, { count, batching }] of cases.entries()) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'onestop-measure-'));
+      const store = embeddedEventStore({ dataDir, batching });
+      results[i]?.push(
+        await concurrentLoop(seconds, count, () =>
+          store.appendToStream(randomUUID(), [nextEvent()], { expectedVersion: 'no_stream' }),
+        ),
+      );
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  for (const [i, { count, batching }] of cases.entries()) {
+    summary(
+      `[file] 1 event/tx, ${count} appender(s), group commit ${batching ? 'on' : 'off'}`,
+      results[i] ?? [],
+    );
+  }
 }
 
 function summary(what: string, runs: Run[]): void {
@@ -145,6 +192,9 @@ if (first === '--commits') {
   }
   await store.close();
   console.log(`${commits} single-event appends done`);
+} else if (first === '--appenders') {
+  const [, , seconds, runs] = process.argv.slice(2);
+  await measureAppenders(Number(second ?? 8), Number(seconds ?? 5), Number(runs ?? 3));
 } else {
   const seconds = Number(first ?? 5);
   const runs = Number(second ?? 3);
