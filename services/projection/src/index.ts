@@ -6,8 +6,37 @@ export {
   registerProjection,
 } from './app.js';
 export { type KpiFigures, kpiFigures, MAX_POINTS, type Tally } from './kpi/figures.js';
+export { PeriodQuery, resolvePeriod } from './kpi/params.js';
+export {
+  readProjection,
+  type UnitKpiQuery,
+  type UnitKpiReport,
+  unitKpiReport,
+  unitsOf,
+} from './kpi/report.js';
 export { type Contributions, contributionsOf } from './read-model/contributions.js';
+export {
+  type ActiveGeneration,
+  activeGeneration,
+  calendarOfVersion,
+  KNOWN_CALENDARS,
+  UnknownCalendarVersion,
+} from './read-model/generations.js';
 export { createProjectionHandler, loadDossierEvents, type ProjectionOptions } from './read-model/handler.js';
+export { type PostgresProjectionDatabase, postgresProjectionDatabase } from './read-model/postgres.js';
+export {
+  countRows,
+  type LogEntry,
+  liveCounts,
+  RebuildConflict,
+  type RebuildDatabase,
+  type RebuildOptions,
+  type RebuildProgress,
+  type RebuildResult,
+  type RebuildSource,
+  rebuildProjection,
+  type TableCounts,
+} from './read-model/rebuild.js';
 export {
   type DossierSummary,
   LateReasonJson,
@@ -15,6 +44,8 @@ export {
   summarizeDossier,
 } from './read-model/summary.js';
 export {
+  FIRST_GENERATION,
+  generationTables,
   migrateProjection,
   type ProjectionDatabase,
   type ProjectionTables,

@@ -4,7 +4,7 @@
  */
 import { demoCatalog } from '@onestop/catalog';
 import { parseDossierEvent } from '@onestop/domain';
-import { type SqlTransaction, startKafkaConsumer } from '@onestop/messaging';
+import { startKafkaConsumer } from '@onestop/messaging';
 import {
   authConfigFromEnv,
   authEnvShape,
@@ -13,11 +13,11 @@ import {
   loadConfig,
   systemClock,
 } from '@onestop/service-kit';
-import pg from 'pg';
 import { z } from 'zod';
 import { buildApp } from './app.js';
 import { createProjectionHandler } from './read-model/handler.js';
-import { migrateProjection, type ProjectionDatabase } from './read-model/tables.js';
+import { postgresProjectionDatabase } from './read-model/postgres.js';
+import { migrateProjection } from './read-model/tables.js';
 
 const config = loadConfig(
   z.object({
@@ -34,28 +34,7 @@ const config = loadConfig(
 );
 
 const schema = config.PROJECTION_SCHEMA;
-const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 });
-await pool.query(`create schema if not exists "${schema}"`);
-const db: ProjectionDatabase = {
-  schema,
-  async withTransaction(work) {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const tx: SqlTransaction = {
-        query: (sql, params) => client.query(sql, params ? [...params] : undefined),
-      };
-      const result = await work(tx);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  },
-};
+const db = await postgresProjectionDatabase({ connectionString: config.DATABASE_URL, schema });
 await migrateProjection(db);
 
 const consumer = await startKafkaConsumer({
@@ -85,7 +64,7 @@ if (testClock !== undefined) {
 installShutdown(app, {
   onClose: [
     { name: 'kafka consumer', close: () => consumer.stop() },
-    { name: 'database', close: () => pool.end() },
+    { name: 'database', close: () => db.close() },
   ],
 });
 await app.listen({ port: config.PORT, host: '0.0.0.0' });

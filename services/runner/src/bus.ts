@@ -86,6 +86,18 @@ function reactorsOf(deps: BusDeps): ReadonlyArray<(event: DossierEvent) => Promi
 
 const HeadRow = z.object({ head: z.number().int().nullable() });
 
+/** Where a store consumer stands against the head of the store (readiness probes, tests). */
+export async function consumerStatus(
+  store: EmbeddedEventStore,
+  runner: StoreConsumerRunner,
+): Promise<BusStatus> {
+  const { rows } = await store.query('SELECT max(global_position) AS head FROM events');
+  const head = HeadRow.parse(rows[0] ?? { head: null }).head ?? 0;
+  const metrics = runner.metrics();
+  const checkpoint = metrics.checkpoint === undefined ? 0 : Number(metrics.checkpoint);
+  return { caughtUp: runner.ready(), lag: Math.max(head - checkpoint, 0), head, checkpoint, metrics };
+}
+
 export function startEmbeddedBus(deps: BusDeps): EmbeddedBus {
   const reactors = reactorsOf(deps);
   const runner = startStoreConsumer({
@@ -102,13 +114,7 @@ export function startEmbeddedBus(deps: BusDeps): EmbeddedBus {
   });
   return {
     runner,
-    async status() {
-      const { rows } = await deps.store.query('SELECT max(global_position) AS head FROM events');
-      const head = HeadRow.parse(rows[0] ?? { head: null }).head ?? 0;
-      const metrics = runner.metrics();
-      const checkpoint = metrics.checkpoint === undefined ? 0 : Number(metrics.checkpoint);
-      return { caughtUp: runner.ready(), lag: Math.max(head - checkpoint, 0), head, checkpoint, metrics };
-    },
+    status: () => consumerStatus(deps.store, runner),
     stop: () => runner.stop(),
   };
 }

@@ -7,6 +7,7 @@ import { type EmbeddedEventStore, embeddedEventStore } from '@onestop/event-stor
 import { createPseudonyms, parseMasterKey, registerIntake, sqlitePersonalDataVault } from '@onestop/intake';
 import { type MessagingLogger, silentLogger, stderrLogger } from '@onestop/messaging';
 import { receivedDossiersTable, registerProcessing } from '@onestop/processing';
+import { migrateProjection, registerProjection } from '@onestop/projection';
 import { registerResultReturn } from '@onestop/result-return';
 import {
   type App,
@@ -18,9 +19,10 @@ import {
   uuidv7Ids,
 } from '@onestop/service-kit';
 import type { Logger } from 'pino';
-import { type EmbeddedBus, startEmbeddedBus } from './bus.js';
+import { type BusStatus, type EmbeddedBus, startEmbeddedBus } from './bus.js';
 import { registerCatalog } from './catalog-routes.js';
 import { registerDevTokens, registerTestClock } from './dev-routes.js';
+import { type ProjectionConsumer, startProjectionConsumer } from './projection-consumer.js';
 import { devSecret, devVaultMasterKey } from './secrets.js';
 
 export { devSecret } from './secrets.js';
@@ -47,15 +49,18 @@ export interface EmbeddedSystem {
   readonly app: App;
   readonly store: EmbeddedEventStore;
   readonly bus: EmbeddedBus;
+  /** The read models' consumer (KPIs, drill-down, timelines). */
+  readonly projection: ProjectionConsumer;
   readonly clock: Clock;
   readonly jwtSecret: string;
-  /** Stops taking requests, then stops the bus, then closes the store (in that order). */
+  /** Stops taking requests, then stops the consumers, then closes the store (in that order). */
   close(): Promise<void>;
 }
 
 /**
  * The whole system in one process (DESIGN.md section 1, embedded mode): the four command services' routes, the
- * catalogue and the dev routes on one server, one durable embedded store, and a store subscription as the bus.
+ * projection's read routes, the catalogue and the dev routes on one server, one durable embedded store, and
+ * store subscriptions as the bus and as the projection's feed.
  */
 export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedSystem> {
   await mkdir(options.dataDir, { recursive: true });
@@ -76,13 +81,22 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const received = receivedDossiersTable(store);
   const storage = filesystemDocumentStorage({ root: join(options.dataDir, 'documents') });
   let bus: EmbeddedBus | undefined;
+  let projection: ProjectionConsumer | undefined;
   try {
     // Create the tables now, outside any bus transaction: a table first created inside one that then rolls
     // back would be gone while its owner believes it exists.
     await vault.ready();
     await received.find('00000000-0000-7000-8000-000000000000');
-    bus = startEmbeddedBus({ store, ids, catalog, received, logger: busLogger(options.logger) });
+    await migrateProjection(store);
+    bus = startEmbeddedBus({ store, ids, catalog, received, logger: busLogger(options.logger, 'bus') });
+    projection = startProjectionConsumer({
+      store,
+      catalog,
+      calendar,
+      logger: busLogger(options.logger, 'projection'),
+    });
     const running = bus;
+    const feed = projection;
     const app = await buildServer({
       name: 'onestop',
       description:
@@ -104,6 +118,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
         async (root) => registerDigitization(root, { store, clock, ids, storage }),
         async (root) => registerProcessing(root, { store, clock, ids, catalog, calendar, received }),
         async (root) => registerResultReturn(root, { store, clock, ids, catalog }),
+        async (root) => registerProjection(root, { db: store, clock, catalog, calendar }),
         async (root) => registerDevTokens(root, jwtSecret, catalog),
         ...(testClock === undefined ? [] : [async (root: App) => registerTestClock(root, testClock)]),
       ],
@@ -111,28 +126,22 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     app.addReadinessCheck('event-store', async () => {
       await store.readAll({ maxCount: 1 });
     });
-    app.addReadinessCheck('bus', async () => {
-      const status = await running.status();
-      const { deadLettered, restarts } = status.metrics;
-      return {
-        ok: status.caughtUp,
-        detail:
-          `${status.caughtUp ? 'caught up' : 'catching up'}; lag ${status.lag} events ` +
-          `(position ${status.checkpoint} of ${status.head}); dead letters ${deadLettered}; restarts ${restarts}`,
-      };
-    });
+    app.addReadinessCheck('bus', async () => readiness(await running.status()));
+    app.addReadinessCheck('projection', async () => readiness(await feed.status()));
 
     let closing: Promise<void> | undefined;
     return {
       app,
       store,
       bus: running,
+      projection: feed,
       clock,
       jwtSecret,
       close() {
         closing ??= (async () => {
           await app.close();
           await running.stop();
+          await feed.stop();
           await store.close();
         })();
         return closing;
@@ -140,12 +149,23 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     };
   } catch (error) {
     await bus?.stop();
+    await projection?.stop();
     await store.close();
     throw error;
   }
 }
 
-function busLogger(logger: Logger | false | undefined): MessagingLogger {
+function busLogger(logger: Logger | false | undefined, component: string): MessagingLogger {
   if (logger === false) return silentLogger;
-  return logger?.child({ component: 'bus' }) ?? stderrLogger;
+  return logger?.child({ component }) ?? stderrLogger;
+}
+
+function readiness(status: BusStatus): { ok: boolean; detail: string } {
+  const { deadLettered, restarts } = status.metrics;
+  return {
+    ok: status.caughtUp,
+    detail:
+      `${status.caughtUp ? 'caught up' : 'catching up'}; lag ${status.lag} events ` +
+      `(position ${status.checkpoint} of ${status.head}); dead letters ${deadLettered}; restarts ${restarts}`,
+  };
 }

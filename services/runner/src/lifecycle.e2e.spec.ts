@@ -243,5 +243,50 @@ describe('embedded mode, end to end over HTTP', () => {
     expect(ready.status).toBe('ok');
     expect(ready.checks.bus?.ok).toBe(true);
     expect(await system.store.loadCheckpoint(BUS_CONSUMER)).toBe((await system.bus.status()).head.toString());
+
+    // --- the analyst's view: the projection has counted the dossier -----------------------------------------
+    await waitFor('the projection to catch up', async () => {
+      const reply = Readiness.parse((await api.get('/health/ready')).body);
+      return reply.checks.projection?.ok && reply.checks.projection.detail?.includes('lag 0 ')
+        ? reply
+        : undefined;
+    });
+    const analyst = await api.token('analyst', undefined, 'analyst-province');
+    const period = 'from=2026-03-01&to=2026-04-01';
+    const kpi = await api.get(`/v1/kpi/units/${JUSTICE}?${period}`, analyst);
+    expect(kpi.status).toBe(200);
+    expect(kpi.body).toMatchObject({
+      unitId: JUSTICE,
+      received: 1,
+      ended: 1,
+      early: 1,
+      onTime: 0,
+      late: 0,
+      open: 0,
+      onTimeRate: 1,
+      // Both components were scanned; the result was not digitized, so 4.2 is not met yet.
+      componentsDigitizedRate: 1,
+      digitizationRate: 0,
+      rated: 1,
+      dissatisfied: 0,
+    });
+    const drill = await api.get(`/v1/kpi/units/${JUSTICE}/dossiers?${period}`, analyst);
+    expect(drill.status).toBe(200);
+    expect(drill.body).toMatchObject({
+      total: 1,
+      items: [{ dossierId, dossierCode: receipt.dossierCode, classification: 'early', nationalStatus: 10 }],
+    });
+    const timeline = await api.get(`/v1/dossiers/${dossierId}/timeline`, analyst);
+    expect(timeline.status).toBe(200);
+    const entries = z
+      .object({ events: z.array(z.object({ type: z.string(), nationalStatus: z.number().nullable() })) })
+      .parse(timeline.body).events;
+    expect(entries).toHaveLength(13);
+    const statuses = entries.flatMap((e, i) =>
+      e.nationalStatus !== null && e.nationalStatus !== entries[i - 1]?.nationalStatus
+        ? [e.nationalStatus]
+        : [],
+    );
+    expect(statuses).toEqual([2, 4, 5, 4, 9, 10]);
   });
 });

@@ -21,6 +21,7 @@ installShutdown(system.app, {
   onClose: [
     { name: 'event-store', close: () => system.store.close() },
     { name: 'bus', close: () => system.bus.stop() },
+    { name: 'projection', close: () => system.projection.stop() },
   ],
 });
 const address = await system.app.listen({ port: env.PORT, host: env.HOST });
@@ -34,11 +35,13 @@ process.stdout.write(
     `  digitization:   ${address}/v1/digitization/dossiers/{id}   (POST .../components, .../result)`,
     `  processing:     ${address}/v1/processing/cases/{dossierId}   (POST .../assign, .../decide, …)`,
     `  result-return:  ${address}/v1/return/dossiers/{id}   (POST .../return, .../rate)`,
+    `  projection:     ${address}/v1/kpi/units/{unitId}, ${address}/v1/dossiers/{id}/timeline   (analyst)`,
     `  catalogue:      ${address}/v1/catalog/procedures, ${address}/v1/catalog/units`,
-    `  health:         ${address}/health/ready   (store and bus: caught up, lag)`,
+    `  health:         ${address}/health/ready   (store, bus and projection: caught up, lag)`,
     `  metrics:        ${address}/metrics`,
     `  data:           ${env.ONESTOP_DATA_DIR}`,
     `  a token:        pnpm onestop token --role clerk --unit <unitId>   (or POST ${address}/v1/dev/token)`,
+    '  analysts:       pnpm onestop kpi --unit <unitId> | replay | export --from <date> --to <date>',
     env.ONESTOP_TEST_CLOCK === '1'
       ? `  test clock:     POST ${address}/v1/dev/clock { "now": "2026-03-02T09:00:00+07:00" }`
       : '',

@@ -22,6 +22,7 @@ export const PeriodQuery = z.object({
     .default('current')
     .describe('current: include units merged into this one; historical: the unit as it was'),
 });
+export type PeriodQuery = z.infer<typeof PeriodQuery>;
 
 const DAY_MS = 86_400_000;
 const VN_OFFSET_MS = 7 * 3_600_000;

@@ -9,10 +9,10 @@ import { z } from 'zod';
 import { readsAnyUnit, requireReader, requireUnitReader } from '../access.js';
 import type { ProjectionDeps } from '../app.js';
 import { zeroCounts } from '../read-model/contributions.js';
-import { projectionTables, UNIT_COUNTERS } from '../read-model/tables.js';
-import { kpiFigures } from './figures.js';
+import { UNIT_COUNTERS } from '../read-model/tables.js';
 import { iso, PeriodQuery, resolvePeriod, UnitIdParam } from './params.js';
-import { drillDown, type KpiScope, type ReadContext, unitTally } from './query.js';
+import { drillDown, type KpiScope, type ReadContext } from './query.js';
+import { readProjection, unitKpiReport, unitsOf } from './report.js';
 import { DrillDownResponse, ProcedureKpiResponse, SeriesResponse, UnitKpiResponse } from './schemas.js';
 
 const num = z.union([z.number(), z.string(), z.bigint()]).transform(Number);
@@ -30,17 +30,7 @@ function percentile(sorted: readonly number[], p: number): number | null {
 }
 
 export async function registerKpiRoutes(app: App, deps: ProjectionDeps): Promise<void> {
-  const tables = projectionTables(deps.db.schema);
-  const read = <T>(work: (ctx: ReadContext) => Promise<T>) =>
-    deps.db.withTransaction((tx) => work({ tx, tables, calendar: deps.calendar, catalog: deps.catalog }));
-
-  /** The unit ids a report of `unitId` covers; CATALOG_UNIT_NOT_FOUND (404) for an unknown unit. */
-  const unitsOf = (unitId: string, rollup: 'current' | 'historical') => {
-    deps.catalog.unit(unitId);
-    const rolled = rollup === 'current' ? deps.catalog.rolledUpFrom(unitId) : [];
-    // A unit that has itself been merged away has no history of its own to roll up: report it as it was.
-    return rolled.length > 0 ? [...rolled] : [unitId];
-  };
+  const read = <T>(work: (ctx: ReadContext) => Promise<T>) => readProjection(deps, work);
 
   app.get(
     '/v1/kpi/units/:unitId',
@@ -59,24 +49,9 @@ export async function registerKpiRoutes(app: App, deps: ProjectionDeps): Promise
     },
     async (request) => {
       const { unitId } = request.params;
-      const q = request.query;
-      const units = unitsOf(unitId, q.rollup);
+      unitsOf(deps.catalog, unitId, request.query.rollup);
       requireUnitReader(request, deps.catalog, [unitId]);
-      const now = deps.clock.now();
-      const period = resolvePeriod(q, now);
-      const scope: KpiScope = { ...period, unitIds: units, due: q.due };
-      const { tally, source } = await read((ctx) => unitTally(ctx, scope, now.getTime()));
-      return {
-        unitId,
-        units,
-        rollup: q.rollup,
-        due: q.due,
-        from: iso(period.fromMs),
-        to: iso(period.toMs),
-        asOf: iso(period.asOfMs),
-        source,
-        ...kpiFigures(tally),
-      };
+      return unitKpiReport(deps, unitId, request.query, deps.clock.now());
     },
   );
 
@@ -114,7 +89,7 @@ export async function registerKpiRoutes(app: App, deps: ProjectionDeps): Promise
     async (request) => {
       const { unitId } = request.params;
       const q = request.query;
-      const units = unitsOf(unitId, q.rollup);
+      const units = unitsOf(deps.catalog, unitId, q.rollup);
       requireUnitReader(request, deps.catalog, [unitId]);
       const now = deps.clock.now();
       const period = resolvePeriod(q, now);
@@ -162,7 +137,7 @@ export async function registerKpiRoutes(app: App, deps: ProjectionDeps): Promise
     async (request) => {
       const { unitId } = request.params;
       const q = request.query;
-      const units = unitsOf(unitId, q.rollup);
+      const units = unitsOf(deps.catalog, unitId, q.rollup);
       requireUnitReader(request, deps.catalog, [unitId]);
       const period = resolvePeriod(q, deps.clock.now());
       const width = q.granularity === 'day' ? 10 : 7;
@@ -170,7 +145,7 @@ export async function registerKpiRoutes(app: App, deps: ProjectionDeps): Promise
         ctx.tx.query(
           `select substr(day, 1, ${width}) as period, sum(received) as received, sum(ended) as ended,
                   sum(early) as early, sum(on_time) as on_time, sum(late) as late, sum(elapsed_ms) as elapsed_ms
-             from ${tables.unitDaily}
+             from ${ctx.tables.unitDaily}
             where day >= $1 and day < $2 and competent_unit_id in (${units.map((_, i) => `$${i + 3}`).join(', ')})
             group by substr(day, 1, ${width})
             order by period`,
@@ -234,7 +209,7 @@ export async function registerKpiRoutes(app: App, deps: ProjectionDeps): Promise
       const procedure = deps.catalog.procedure(code);
       const auth = authOf(request);
       const unitId = readsAnyUnit(auth) ? q.unitId : (q.unitId ?? auth.unitId);
-      const units = unitId === undefined ? undefined : unitsOf(unitId, 'current');
+      const units = unitId === undefined ? undefined : unitsOf(deps.catalog, unitId, 'current');
       if (unitId !== undefined) requireUnitReader(request, deps.catalog, [unitId]);
       const period = resolvePeriod(q, deps.clock.now());
       const params = [code, dayOf(period.fromMs), dayOf(period.toMs), ...(units ?? [])];
@@ -246,7 +221,7 @@ export async function registerKpiRoutes(app: App, deps: ProjectionDeps): Promise
         perUnit: (
           await ctx.tx.query(
             `select competent_unit_id, ${UNIT_COUNTERS.map((c) => `sum(${c}) as ${c}`).join(', ')}
-               from ${tables.unitDaily}
+               from ${ctx.tables.unitDaily}
               where procedure_code = $1 and day >= $2 and day < $3${unitFilter}
               group by competent_unit_id order by competent_unit_id`,
             params,
@@ -254,7 +229,7 @@ export async function registerKpiRoutes(app: App, deps: ProjectionDeps): Promise
         ).rows,
         elapsed: (
           await ctx.tx.query(
-            `select elapsed_working_ms from ${tables.dossiers}
+            `select elapsed_working_ms from ${ctx.tables.dossiers}
               where procedure_code = $1 and received_day >= $2 and received_day < $3
                 and ended_at_ms is not null${unitFilter}
               order by elapsed_working_ms`,

@@ -16,6 +16,7 @@ import {
 import type { EventHandler, SqlParam, SqlTransaction } from '@onestop/messaging';
 import { z } from 'zod';
 import { type Contributions, contributionsOf, StoredContributions } from './contributions.js';
+import { activeGeneration, calendarOfGeneration } from './generations.js';
 import { type DossierSummary, summarizeDossier } from './summary.js';
 import {
   INTAKE_COUNTERS,
@@ -31,6 +32,11 @@ export interface ProjectionOptions {
   readonly calendar?: Calendar;
   /** Qualify table names with this PostgreSQL schema (omit for SQLite, or when `search_path` points there). */
   readonly schema?: string;
+  /**
+   * Write into this generation's tables, with `calendar` (a replay building the next generation). Absent: the
+   * live generation, looked up in each event's transaction, with the calendar it was built with.
+   */
+  readonly generation?: string;
 }
 
 const SeqRow = z.object({ seq: z.union([z.number(), z.string()]).transform(Number).nullable() });
@@ -173,9 +179,16 @@ function intakeOnly(event: DossierEvent): Bump | undefined {
 
 /** `(event, tx) => Promise<void>` for `startKafkaConsumer` / `startStoreConsumer` (tables from `migrateProjection`). */
 export function createProjectionHandler(options: ProjectionOptions): EventHandler<DossierEvent> {
-  const tables = projectionTables(options.schema);
-  const calendar = options.calendar ?? vnCivilServiceCalendar;
+  const fallback = options.calendar ?? vnCivilServiceCalendar;
+  const fixed =
+    options.generation === undefined ? undefined : projectionTables(options.schema, options.generation);
+  const target = async (tx: SqlTransaction) => {
+    if (fixed !== undefined) return { tables: fixed, calendar: fallback };
+    const active = await activeGeneration(tx, options.schema);
+    return { tables: active.tables, calendar: calendarOfGeneration(active, fallback) };
+  };
   return async (event, tx) => {
+    const { tables, calendar } = await target(tx);
     const last = SeqRow.parse(
       (
         await tx.query(`select max(seq) as seq from ${tables.events} where dossier_id = $1`, [

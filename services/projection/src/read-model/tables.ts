@@ -5,6 +5,7 @@
  * upserts with a table alias, no arrays, no dialect-only functions.
  */
 import type { SqlTransaction } from '@onestop/messaging';
+import { z } from 'zod';
 
 /** A database that runs work in one transaction: the PostgreSQL and the embedded event stores both are one. */
 export interface ProjectionDatabase {
@@ -23,19 +24,53 @@ export interface ProjectionTables {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
 
-/** Table names, qualified by `schema` when one is given (a PostgreSQL identifier, validated). */
-export function projectionTables(schema?: string): ProjectionTables {
+/**
+ * The first generation of the read models, and the one a fresh database starts with. A replay builds the next
+ * (`projection_g2`, `projection_g3`, …) beside the live one and switches over when caught up (blue-green).
+ */
+export const FIRST_GENERATION = 'projection';
+const GENERATION_NAME = /^projection(_g[1-9][0-9]{0,8})?$/;
+
+export function isGenerationName(name: string): boolean {
+  return GENERATION_NAME.test(name);
+}
+
+function qualify(schema: string | undefined): (table: string) => string {
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new Error(`unexpected schema name ${JSON.stringify(schema)}`);
   }
-  const name = (table: string) => (schema === undefined ? table : `"${schema}".${table}`);
+  return (table) => (schema === undefined ? table : `"${schema}".${table}`);
+}
+
+/**
+ * Table names of one generation (default the first: `projection_dossiers`, …), qualified by `schema` when one
+ * is given (a PostgreSQL identifier, validated).
+ */
+export function projectionTables(schema?: string, generation: string = FIRST_GENERATION): ProjectionTables {
+  if (!isGenerationName(generation)) {
+    throw new Error(`unexpected projection generation ${JSON.stringify(generation)}`);
+  }
+  const name = qualify(schema);
   return {
-    dossiers: name('projection_dossiers'),
-    events: name('projection_events'),
-    unitDaily: name('projection_unit_daily'),
-    intakeDaily: name('projection_intake_daily'),
-    officerSteps: name('projection_officer_steps'),
+    dossiers: name(`${generation}_dossiers`),
+    events: name(`${generation}_events`),
+    unitDaily: name(`${generation}_unit_daily`),
+    intakeDaily: name(`${generation}_intake_daily`),
+    officerSteps: name(`${generation}_officer_steps`),
   };
+}
+
+/** The bookkeeping of generations: which one is live, and the rebuild in progress (if any). */
+export interface GenerationTables {
+  /** One row (id 1): the live generation and the calendar version it was built with. */
+  readonly active: string;
+  /** Rebuilds not yet switched over: their generation, calendar, and resume checkpoint. */
+  readonly rebuilds: string;
+}
+
+export function generationTables(schema?: string): GenerationTables {
+  const name = qualify(schema);
+  return { active: name('projection_active'), rebuilds: name('projection_rebuilds') };
 }
 
 /** Counters of `projection_unit_daily`, per (competent unit, local day of receipt, procedure). */
@@ -84,7 +119,8 @@ export type StepCounter = (typeof STEP_COUNTERS)[number];
 const counterColumns = (names: readonly string[]) =>
   names.map((n) => `${n} bigint not null default 0`).join(',\n  ');
 
-function ddl(t: ProjectionTables): string[] {
+/** The DDL of one generation's tables (index names carry the generation: SQLite's are global to the file). */
+export function generationDdl(t: ProjectionTables, generation: string): string[] {
   // Index names are not qualified: PostgreSQL creates an index in its table's schema.
   return [
     `create table if not exists ${t.events} (
@@ -96,7 +132,7 @@ function ddl(t: ProjectionTables): string[] {
   occurred_at_ms bigint not null,
   body text not null
 )`,
-    `create index if not exists projection_events_by_dossier on ${t.events} (dossier_id, seq)`,
+    `create index if not exists ${generation}_events_by_dossier on ${t.events} (dossier_id, seq)`,
     `create table if not exists ${t.dossiers} (
   dossier_id text primary key,
   dossier_code text not null,
@@ -135,8 +171,8 @@ function ddl(t: ProjectionTables): string[] {
   last_event_ms bigint not null,
   contributions text not null
 )`,
-    `create index if not exists projection_dossiers_by_unit_day on ${t.dossiers} (competent_unit_id, received_day)`,
-    `create index if not exists projection_dossiers_by_procedure on ${t.dossiers} (procedure_code, received_day)`,
+    `create index if not exists ${generation}_dossiers_by_unit_day on ${t.dossiers} (competent_unit_id, received_day)`,
+    `create index if not exists ${generation}_dossiers_by_procedure on ${t.dossiers} (procedure_code, received_day)`,
     `create table if not exists ${t.unitDaily} (
   competent_unit_id text not null,
   day text not null,
@@ -160,10 +196,49 @@ function ddl(t: ProjectionTables): string[] {
   ];
 }
 
-/** Creates the tables and indexes if missing (idempotent; run at start-up by the runner and by `registerProjection`). */
+/** Drops one generation's tables (with their indexes). */
+export function dropGenerationDdl(t: ProjectionTables): string[] {
+  return [t.events, t.dossiers, t.unitDaily, t.intakeDaily, t.officerSteps].map(
+    (table) => `drop table if exists ${table}`,
+  );
+}
+
+function bookkeepingDdl(g: GenerationTables): string[] {
+  return [
+    `create table if not exists ${g.active} (
+  id integer primary key,
+  generation text not null,
+  calendar_version text,
+  switched_at_ms bigint not null
+)`,
+    `insert into ${g.active} (id, generation, calendar_version, switched_at_ms)
+     values (1, '${FIRST_GENERATION}', null, 0) on conflict (id) do nothing`,
+    `create table if not exists ${g.rebuilds} (
+  generation text primary key,
+  calendar_version text not null,
+  started_at_ms bigint not null,
+  events_read bigint not null,
+  skipped bigint not null,
+  rejected bigint not null,
+  checkpoint text
+)`,
+  ];
+}
+
+const ActiveRow = z.object({ generation: z.string().refine(isGenerationName) });
+
+/**
+ * Creates the bookkeeping and the live generation's tables and indexes if missing (idempotent; run at start-up
+ * by the runner and by `registerProjection`).
+ */
 export async function migrateProjection(db: ProjectionDatabase): Promise<void> {
-  const tables = projectionTables(db.schema);
+  const bookkeeping = generationTables(db.schema);
   await db.withTransaction(async (tx) => {
-    for (const statement of ddl(tables)) await tx.query(statement);
+    for (const statement of bookkeepingDdl(bookkeeping)) await tx.query(statement);
+    const { rows } = await tx.query(`select generation from ${bookkeeping.active} where id = 1`);
+    const { generation } = ActiveRow.parse(rows[0]);
+    for (const statement of generationDdl(projectionTables(db.schema, generation), generation)) {
+      await tx.query(statement);
+    }
   });
 }

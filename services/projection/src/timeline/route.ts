@@ -14,8 +14,8 @@ import type { App } from '@onestop/service-kit';
 import { z } from 'zod';
 import { requireReader, requireUnitReader } from '../access.js';
 import type { ProjectionDeps } from '../app.js';
+import { readProjection } from '../kpi/report.js';
 import { loadDossierEvents } from '../read-model/handler.js';
-import { projectionTables } from '../read-model/tables.js';
 
 const STATUS_BY_EVENT: Readonly<Record<string, NationalStatus | undefined>> = NATIONAL_STATUS_ENTERED;
 
@@ -50,7 +50,6 @@ function byBusinessTime(events: readonly DossierEvent[]): DossierEvent[] {
 const label = (status: NationalStatus | null) => (status === null ? null : NATIONAL_STATUS_LABELS[status]);
 
 export async function registerTimelineRoute(app: App, deps: ProjectionDeps): Promise<void> {
-  const tables = projectionTables(deps.db.schema);
   app.get(
     '/v1/dossiers/:id/timeline',
     {
@@ -67,7 +66,9 @@ export async function registerTimelineRoute(app: App, deps: ProjectionDeps): Pro
     },
     async (request) => {
       const { id } = request.params;
-      const events = byBusinessTime(await deps.db.withTransaction((tx) => loadDossierEvents(tx, tables, id)));
+      const events = byBusinessTime(
+        await readProjection(deps, (ctx) => loadDossierEvents(ctx.tx, ctx.tables, id)),
+      );
       if (events.length === 0) {
         throw NotFound(`no events of dossier ${id}`, { details: { resource: 'dossier', id } });
       }

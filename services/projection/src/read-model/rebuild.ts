@@ -1,0 +1,318 @@
+/**
+ * Replay (blue-green): rebuilds every read model from the log into the next generation's tables while the live
+ * generation keeps serving, then switches over in one transaction once the rebuild has caught up with the log.
+ *
+ * - Batches of events are applied by the same handler as the live consumer, each batch in one transaction with
+ *   the rebuild's checkpoint (kept in `projection_rebuilds`), so an interrupted rebuild (Ctrl-C, kill -9)
+ *   resumes where its last batch committed and ends identical to an uninterrupted one.
+ * - The switch re-checks, inside its transaction, that no event arrived since the last batch; then it marks the
+ *   new generation live, lets the caller move the live consumer's checkpoint (`onSwitch`), and drops the old
+ *   generation's tables. A live consumer still behind that point re-applies events the rebuild already has;
+ *   the handler ignores an event id it has stored, so nothing counts twice.
+ * - Batches are short (`batchMs`): on SQLite a batch holds the one write lock, which the running service also
+ *   needs for its own events and queries.
+ */
+import type { Catalog } from '@onestop/catalog';
+import { type DossierEvent, defineError, vnCivilServiceCalendar } from '@onestop/domain';
+import type { SqlTransaction } from '@onestop/messaging';
+import { z } from 'zod';
+import { activeGeneration, calendarOfVersion } from './generations.js';
+import { createProjectionHandler } from './handler.js';
+import {
+  dropGenerationDdl,
+  FIRST_GENERATION,
+  generationDdl,
+  generationTables,
+  isGenerationName,
+  type ProjectionTables,
+  projectionTables,
+} from './tables.js';
+
+/** One entry of the log: a dossier event to apply, another store event to pass over, or an invalid one. */
+export type LogEntry =
+  | { readonly kind: 'dossier'; readonly event: DossierEvent }
+  | { readonly kind: 'skipped' }
+  | { readonly kind: 'rejected'; readonly eventId: string; readonly reason: string };
+
+export interface RebuildSource {
+  /** Up to `max` entries after `after` (absent: from the start); called inside the rebuild's transactions. */
+  read(
+    after: string | undefined,
+    max: number,
+  ): Promise<{ readonly entries: readonly LogEntry[]; readonly checkpoint: string | undefined }>;
+  /** How many entries follow `after` (for the progress bar's ETA). */
+  remaining(after: string | undefined): Promise<number>;
+}
+
+export interface RebuildDatabase<Tx extends SqlTransaction> {
+  readonly schema?: string;
+  withTransaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+export interface RebuildProgress {
+  readonly generation: string;
+  /** Log entries read by this rebuild so far, over every run. */
+  readonly eventsRead: number;
+  /** Read by this run. */
+  readonly readThisRun: number;
+  /** Entries still to read (as of the last batch). */
+  readonly remaining: number;
+  readonly elapsedMs: number;
+}
+
+export interface RebuildOptions<Tx extends SqlTransaction> {
+  readonly db: RebuildDatabase<Tx>;
+  readonly source: RebuildSource;
+  readonly catalog: Catalog;
+  /** Calendar version of a new rebuild (default: the live generation's, else the current civil-service one). */
+  readonly calendarVersion?: string;
+  /** Discard an unfinished rebuild and start a new one. */
+  readonly restart?: boolean;
+  /** Pause after reading this many entries in this run (a test hook; the rebuild resumes on the next run). */
+  readonly stopAfter?: number;
+  /** Pause at the next batch boundary once aborted. */
+  readonly signal?: AbortSignal;
+  /** Events read per round trip to the log. Default 200. */
+  readonly chunkSize?: number;
+  /** A batch commits after about this long. Default 200 ms. */
+  readonly batchMs?: number;
+  readonly onProgress?: (progress: RebuildProgress) => void;
+  /** In the switch-over transaction, with the checkpoint the rebuild ended at (e.g. the live consumer's). */
+  readonly onSwitch?: (tx: Tx, checkpoint: string | undefined) => Promise<void>;
+  /** Wall-clock ms, for the batch timer and the bookkeeping (default `Date.now`). */
+  readonly now?: () => number;
+}
+
+export interface TableCounts {
+  readonly events: number;
+  readonly dossiers: number;
+  readonly unitDaily: number;
+  readonly intakeDaily: number;
+  readonly officerSteps: number;
+}
+
+export interface RebuildResult {
+  /** `switched`: the rebuilt generation is live; `paused`: interrupted, run again to resume. */
+  readonly status: 'switched' | 'paused';
+  readonly generation: string;
+  /** The generation that was live when the rebuild switched over (or is live still, when paused). */
+  readonly previousGeneration: string;
+  readonly calendarVersion: string;
+  /** This run continued a rebuild an earlier run had started. */
+  readonly resumed: boolean;
+  readonly eventsRead: number;
+  readonly applied: number;
+  readonly skipped: number;
+  readonly rejected: number;
+  readonly readThisRun: number;
+  /** Rows of the rebuilt generation's tables. */
+  readonly counts: TableCounts;
+}
+
+export const RebuildConflict = defineError<{ generation: string; calendarVersion: string }>(
+  'PROJ_REBUILD_CONFLICT',
+  'conflict',
+);
+
+const num = z.union([z.number(), z.string(), z.bigint()]).transform(Number);
+const RebuildRow = z.object({
+  generation: z.string().refine(isGenerationName, 'not a projection generation'),
+  calendar_version: z.string(),
+  events_read: num,
+  skipped: num,
+  rejected: num,
+  checkpoint: z.string().nullable(),
+});
+type RebuildRow = z.infer<typeof RebuildRow>;
+
+const generationNumber = (generation: string) =>
+  generation === FIRST_GENERATION ? 1 : Number(generation.slice(`${FIRST_GENERATION}_g`.length));
+
+/** Row counts of one generation's tables. */
+export async function countRows(tx: SqlTransaction, tables: ProjectionTables): Promise<TableCounts> {
+  const count = async (table: string) =>
+    z.object({ n: num }).parse((await tx.query(`select count(*) as n from ${table}`)).rows[0]).n;
+  return {
+    events: await count(tables.events),
+    dossiers: await count(tables.dossiers),
+    unitDaily: await count(tables.unitDaily),
+    intakeDaily: await count(tables.intakeDaily),
+    officerSteps: await count(tables.officerSteps),
+  };
+}
+
+/** Row counts of the live generation. */
+export async function liveCounts(
+  db: RebuildDatabase<SqlTransaction>,
+): Promise<TableCounts & { generation: string }> {
+  return db.withTransaction(async (tx) => {
+    const active = await activeGeneration(tx, db.schema);
+    return { generation: active.generation, ...(await countRows(tx, active.tables)) };
+  });
+}
+
+async function loadRebuild(tx: SqlTransaction, table: string, generation?: string): Promise<RebuildRow[]> {
+  const { rows } = await tx.query(
+    `select generation, calendar_version, events_read, skipped, rejected, checkpoint from ${table}${
+      generation === undefined ? '' : ' where generation = $1'
+    } order by generation`,
+    generation === undefined ? [] : [generation],
+  );
+  return rows.map((row) => RebuildRow.parse(row));
+}
+
+/** Starts, or resumes, a rebuild of the read models and runs it until it switches over or is paused. */
+export async function rebuildProjection<Tx extends SqlTransaction>(
+  options: RebuildOptions<Tx>,
+): Promise<RebuildResult> {
+  const { db, source } = options;
+  const now = options.now ?? Date.now;
+  const chunkSize = options.chunkSize ?? 200;
+  const batchMs = options.batchMs ?? 200;
+  const bookkeeping = generationTables(db.schema);
+  if (options.calendarVersion !== undefined) calendarOfVersion(options.calendarVersion);
+
+  const begun = await db.withTransaction(async (tx) => {
+    const active = await activeGeneration(tx, db.schema);
+    let unfinished = await loadRebuild(tx, bookkeeping.rebuilds);
+    if (options.restart) {
+      for (const row of unfinished) {
+        for (const sql of dropGenerationDdl(projectionTables(db.schema, row.generation))) await tx.query(sql);
+      }
+      await tx.query(`delete from ${bookkeeping.rebuilds}`);
+      unfinished = [];
+    }
+    const resumable = unfinished.at(-1);
+    if (resumable !== undefined) {
+      if (options.calendarVersion !== undefined && options.calendarVersion !== resumable.calendar_version) {
+        throw RebuildConflict(
+          `a rebuild with calendar ${resumable.calendar_version} is unfinished; resume it without --calendar, ` +
+            'or discard it with --restart',
+          { details: { generation: resumable.generation, calendarVersion: resumable.calendar_version } },
+        );
+      }
+      return { row: resumable, resumed: true, previous: active.generation };
+    }
+    const next =
+      Math.max(
+        generationNumber(active.generation),
+        ...unfinished.map((r) => generationNumber(r.generation)),
+      ) + 1;
+    const generation = `${FIRST_GENERATION}_g${next}`;
+    const calendarVersion =
+      options.calendarVersion ?? active.calendarVersion ?? vnCivilServiceCalendar.version;
+    for (const sql of generationDdl(projectionTables(db.schema, generation), generation)) await tx.query(sql);
+    await tx.query(
+      `insert into ${bookkeeping.rebuilds}
+         (generation, calendar_version, started_at_ms, events_read, skipped, rejected, checkpoint)
+       values ($1, $2, $3, 0, 0, 0, null)`,
+      [generation, calendarVersion, now()],
+    );
+    const row: RebuildRow = {
+      generation,
+      calendar_version: calendarVersion,
+      events_read: 0,
+      skipped: 0,
+      rejected: 0,
+      checkpoint: null,
+    };
+    return { row, resumed: false, previous: active.generation };
+  });
+
+  const { generation } = begun.row;
+  const tables = projectionTables(db.schema, generation);
+  const handler = createProjectionHandler({
+    catalog: options.catalog,
+    calendar: calendarOfVersion(begun.row.calendar_version),
+    generation,
+    ...(db.schema === undefined ? {} : { schema: db.schema }),
+  });
+  const startedAt = now();
+  let readThisRun = 0;
+  let state = begun.row;
+  let previous = begun.previous;
+
+  const result = async (status: 'switched' | 'paused'): Promise<RebuildResult> => ({
+    status,
+    generation,
+    previousGeneration: previous,
+    calendarVersion: state.calendar_version,
+    resumed: begun.resumed,
+    eventsRead: state.events_read,
+    applied: state.events_read - state.skipped - state.rejected,
+    skipped: state.skipped,
+    rejected: state.rejected,
+    readThisRun,
+    counts: await db.withTransaction((tx) => countRows(tx, tables)),
+  });
+
+  for (;;) {
+    const budget =
+      options.stopAfter === undefined ? Number.POSITIVE_INFINITY : options.stopAfter - readThisRun;
+    if (options.signal?.aborted || budget <= 0) return result('paused');
+
+    const batch = await db.withTransaction(async (tx) => {
+      const [row] = await loadRebuild(tx, bookkeeping.rebuilds, generation);
+      if (row === undefined) throw RebuildConflict(`rebuild ${generation} was discarded by another run`);
+      const counters = { read: 0, skipped: 0, rejected: 0 };
+      let checkpoint = row.checkpoint ?? undefined;
+      const t0 = now();
+      while (counters.read < budget && now() - t0 < batchMs) {
+        const page = await source.read(checkpoint, Math.min(chunkSize, budget - counters.read));
+        if (page.entries.length === 0) break;
+        for (const entry of page.entries) {
+          if (entry.kind === 'dossier') await handler(entry.event, tx);
+          else counters[entry.kind]++;
+        }
+        counters.read += page.entries.length;
+        checkpoint = page.checkpoint;
+      }
+      const updated: RebuildRow = {
+        ...row,
+        events_read: row.events_read + counters.read,
+        skipped: row.skipped + counters.skipped,
+        rejected: row.rejected + counters.rejected,
+        checkpoint: checkpoint ?? null,
+      };
+      if (counters.read > 0) {
+        await tx.query(
+          `update ${bookkeeping.rebuilds} set events_read = $2, skipped = $3, rejected = $4, checkpoint = $5
+            where generation = $1`,
+          [generation, updated.events_read, updated.skipped, updated.rejected, updated.checkpoint],
+        );
+      }
+      return { read: counters.read, row: updated };
+    });
+    state = batch.row;
+    readThisRun += batch.read;
+    if (batch.read > 0) {
+      options.onProgress?.({
+        generation,
+        eventsRead: state.events_read,
+        readThisRun,
+        remaining: await source.remaining(state.checkpoint ?? undefined),
+        elapsedMs: now() - startedAt,
+      });
+      continue;
+    }
+
+    const switched = await db.withTransaction(async (tx) => {
+      const checkpoint = state.checkpoint ?? undefined;
+      // Caught up as of this transaction: on SQLite it holds the write lock, so nothing can be appended now.
+      if ((await source.read(checkpoint, 1)).entries.length > 0) return false;
+      const active = await activeGeneration(tx, db.schema);
+      await tx.query(
+        `update ${bookkeeping.active} set generation = $1, calendar_version = $2, switched_at_ms = $3 where id = 1`,
+        [generation, state.calendar_version, now()],
+      );
+      await options.onSwitch?.(tx, checkpoint);
+      if (active.generation !== generation) {
+        for (const sql of dropGenerationDdl(active.tables)) await tx.query(sql);
+      }
+      await tx.query(`delete from ${bookkeeping.rebuilds} where generation = $1`, [generation]);
+      previous = active.generation;
+      return true;
+    });
+    if (switched) return result('switched');
+  }
+}
