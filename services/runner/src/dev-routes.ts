@@ -1,33 +1,6 @@
 import type { Catalog } from '@onestop/catalog';
-import { type App, roleSchema, signDevToken, type TestClock } from '@onestop/service-kit';
+import { type App, roleSchema, signDevToken } from '@onestop/service-kit';
 import { z } from 'zod';
-
-/**
- * `POST /v1/dev/clock { now }` (contract): sets the business time of every service in this process. Only
- * registered when the process was started with ONESTOP_TEST_CLOCK=1; otherwise the path is 404.
- */
-export async function registerTestClock(app: App, clock: TestClock): Promise<void> {
-  app.post(
-    '/v1/dev/clock',
-    {
-      config: { public: true },
-      schema: {
-        summary: 'Set business time (test clock; only with ONESTOP_TEST_CLOCK=1)',
-        tags: ['dev'],
-        body: z.object({ now: z.iso.datetime({ offset: true }) }),
-      },
-    },
-    async (request) => {
-      clock.set(new Date(request.body.now));
-      return { now: clock.now().toISOString() };
-    },
-  );
-  app.get(
-    '/v1/dev/clock',
-    { config: { public: true }, schema: { summary: 'Current business time', tags: ['dev'] } },
-    async () => ({ now: clock.now().toISOString() }),
-  );
-}
 
 /** Desk and case roles act for a unit; admin and analyst need none. */
 export const devTokenRequest = z

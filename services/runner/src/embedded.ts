@@ -14,14 +14,15 @@ import {
   buildServer,
   type Clock,
   createTestClock,
+  registerTestClock,
   systemClock,
   type TestClock,
   uuidv7Ids,
 } from '@onestop/service-kit';
+import { registerCatalogRoutes } from '@onestop/stack';
 import type { Logger } from 'pino';
 import { type BusStatus, type EmbeddedBus, startEmbeddedBus } from './bus.js';
-import { registerCatalog } from './catalog-routes.js';
-import { registerDevTokens, registerTestClock } from './dev-routes.js';
+import { registerDevTokens } from './dev-routes.js';
 import { type ProjectionConsumer, startProjectionConsumer } from './projection-consumer.js';
 import { devSecret, devVaultMasterKey } from './secrets.js';
 
@@ -104,7 +105,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       auth: { mode: 'hs256', secret: jwtSecret },
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       routes: [
-        async (root) => registerCatalog(root, catalog),
+        async (root) => registerCatalogRoutes(root, catalog),
         async (root) =>
           registerIntake(root, {
             store,

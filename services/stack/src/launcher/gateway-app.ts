@@ -49,7 +49,12 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<App> 
   return app;
 }
 
-async function registerCatalogRoutes(app: App, catalog: Catalog): Promise<void> {
+/**
+ * The published catalogue (DESIGN.md section 5): procedures with their limits, components, competent units, fee
+ * and internal steps, and the effective-dated unit registry. Served by the gateway in stack mode and by the
+ * embedded runner; readable by every signed-in role.
+ */
+export async function registerCatalogRoutes(app: App, catalog: Catalog): Promise<void> {
   app.get(
     '/v1/catalog/procedures',
     {
