@@ -52,29 +52,35 @@ export interface ClosedLoopOptions {
   readonly op: (worker: number, iteration: number) => Promise<void>;
 }
 
-export async function closedLoop(options: ClosedLoopOptions): Promise<Rate> {
-  const rates: number[] = [];
+interface RunSample {
+  readonly rate: number;
+  readonly latencies: readonly number[];
+}
+
+async function closedLoopRun(options: ClosedLoopOptions): Promise<RunSample> {
+  await options.beforeRun?.();
   const latencies: number[] = [];
-  for (let run = 0; run < options.runs; run++) {
-    await options.beforeRun?.();
-    let ops = 0;
-    const started = performance.now();
-    const deadline = started + options.durationMs;
-    await Promise.all(
-      Array.from({ length: options.concurrency }, async (_, worker) => {
-        let iteration = 0;
-        while (performance.now() < deadline) {
-          const t0 = performance.now();
-          await options.op(worker, iteration++);
-          latencies.push(performance.now() - t0);
-          ops++;
-        }
-      }),
-    );
-    const elapsedS = (performance.now() - started) / 1000;
-    rates.push((ops * options.itemsPerOp) / elapsedS);
-  }
-  latencies.sort((a, b) => a - b);
+  let ops = 0;
+  const started = performance.now();
+  const deadline = started + options.durationMs;
+  await Promise.all(
+    Array.from({ length: options.concurrency }, async (_, worker) => {
+      let iteration = 0;
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        await options.op(worker, iteration++);
+        latencies.push(performance.now() - t0);
+        ops++;
+      }
+    }),
+  );
+  const elapsedS = (performance.now() - started) / 1000;
+  return { rate: (ops * options.itemsPerOp) / elapsedS, latencies };
+}
+
+function toRate(samples: readonly RunSample[]): Rate {
+  const rates = samples.map((s) => s.rate);
+  const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
   return {
     perSecond: median(rates),
     range: [Math.min(...rates), Math.max(...rates)],
@@ -83,15 +89,54 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<Rate> {
   };
 }
 
+export async function closedLoop(options: ClosedLoopOptions): Promise<Rate> {
+  const samples: RunSample[] = [];
+  for (let run = 0; run < options.runs; run++) samples.push(await closedLoopRun(options));
+  return toRate(samples);
+}
+
+/**
+ * Measures several closed loops that are to be compared, taking turns run by run (A B C A B C ...), so a burst
+ * of load from elsewhere on the machine hits all of them alike instead of whichever ran at that moment.
+ * Every loop uses its own `runs`; the longest decides the number of rounds.
+ */
+export async function interleavedClosedLoops<const T extends readonly ClosedLoopOptions[]>(
+  loops: T,
+): Promise<{ -readonly [K in keyof T]: Rate }> {
+  const samples: RunSample[][] = loops.map(() => []);
+  const rounds = Math.max(...loops.map((l) => l.runs));
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, loop] of loops.entries()) {
+      if (round < loop.runs) samples[i]?.push(await closedLoopRun(loop));
+    }
+  }
+  // One rate per loop, in order: the tuple type only restates that.
+  return samples.map(toRate) as { -readonly [K in keyof T]: Rate };
+}
+
 /** Times a whole task that processes `items` items; median of `runs`. */
 export async function timed(runs: number, items: number, task: () => Promise<void>): Promise<Rate> {
-  const rates: number[] = [];
+  const [rate] = await interleavedTimed(runs, [{ items, task }]);
+  if (!rate) throw new Error('no rate');
+  return rate;
+}
+
+/** Like `timed` for tasks to be compared, taking turns run by run (see `interleavedClosedLoops`). */
+export async function interleavedTimed<
+  const T extends readonly { readonly items: number; readonly task: () => Promise<void> }[],
+>(runs: number, tasks: T): Promise<{ -readonly [K in keyof T]: Rate }> {
+  const rates: number[][] = tasks.map(() => []);
   for (let run = 0; run < runs; run++) {
-    const t0 = performance.now();
-    await task();
-    rates.push(items / ((performance.now() - t0) / 1000));
+    for (const [i, { items, task }] of tasks.entries()) {
+      const t0 = performance.now();
+      await task();
+      rates[i]?.push(items / ((performance.now() - t0) / 1000));
+    }
   }
-  return { perSecond: median(rates), range: [Math.min(...rates), Math.max(...rates)], p50Ms: 0, p99Ms: 0 };
+  // One rate per task, in order: the tuple type only restates that.
+  return rates.map(
+    (r): Rate => ({ perSecond: median(r), range: [Math.min(...r), Math.max(...r)], p50Ms: 0, p99Ms: 0 }),
+  ) as { -readonly [K in keyof T]: Rate };
 }
 
 export function throughputResult(

@@ -16,12 +16,21 @@ import {
 } from '@onestop/event-store';
 import type pg from 'pg';
 import { clients, dropDatabase, recreateDatabase } from '../db.js';
-import { type BenchResult, closedLoop, payloadPool, type Rate, throughputResult, timed } from '../harness.js';
+import {
+  type BenchResult,
+  closedLoop,
+  interleavedClosedLoops,
+  interleavedTimed,
+  payloadPool,
+  type Rate,
+  throughputResult,
+  timed,
+} from '../harness.js';
 
 export interface EventStoreBenchOptions {
   readonly durationMs: number;
   readonly runs: number;
-  /** Events in the store read by the `readAll` measure (500k in the full run). */
+  /** Events read by the `readAll` measures and the naive paged read: each reads a fresh table of exactly this many (500k in the full run). */
   readonly readEvents: number;
   /** Events in the Emmett store for its global read (its read cost grows with the table). */
   readonly emmettReadEvents: number;
@@ -42,6 +51,7 @@ export async function eventStoreBench(options: EventStoreBenchOptions): Promise<
   const loop = { durationMs, runs };
   const results: BenchResult[] = [];
   const url = await recreateDatabase('onestop_bench');
+  const emmettUrl = await recreateDatabase('onestop_bench_emmett');
   const pool = await clients(url, 8);
   const [c0] = pool;
   if (!c0) throw new Error('no client');
@@ -50,178 +60,158 @@ export async function eventStoreBench(options: EventStoreBenchOptions): Promise<
     await c0.query('truncate raw_events restart identity');
     await c0.query('checkpoint');
   };
-
-  // ── baselines ──────────────────────────────────────────────────────────────────────────────────────────────
-  log('raw insert (1 row/tx, 8 clients)');
-  const raw1x8 = await closedLoop({
-    ...loop,
-    concurrency: 8,
-    itemsPerOp: 1,
-    beforeRun: truncateRaw,
-    op: (w, i) => rawInsert(pool[w] ?? c0, randomUUID(), 1, i),
-  });
-  log('raw insert (1 row/tx, 1 client)');
-  const raw1x1 = await closedLoop({
-    ...loop,
-    concurrency: 1,
-    itemsPerOp: 1,
-    beforeRun: truncateRaw,
-    op: (_w, i) => rawInsert(c0, randomUUID(), 1, i),
-  });
-  log('raw insert (10 rows/tx, 8 clients)');
-  const raw10x8 = await closedLoop({
-    ...loop,
-    concurrency: 8,
-    itemsPerOp: 10,
-    beforeRun: truncateRaw,
-    op: (w, i) => rawInsert(pool[w] ?? c0, randomUUID(), 10, i),
-  });
-  log('raw insert (100 rows/tx, 8 clients)');
-  const raw100x8 = await closedLoop({
-    ...loop,
-    concurrency: 8,
-    itemsPerOp: 100,
-    beforeRun: truncateRaw,
-    op: (w, i) => rawInsert(pool[w] ?? c0, randomUUID(), 100, i),
-  });
-  results.push(
-    throughputResult(
-      'raw insert (100 rows/tx, 8 clients)',
-      raw100x8,
-      'raw insert (1 row/tx, 8 clients)',
-      raw1x8,
-      'rows/s',
-    ),
-  );
-
-  log(`seeding ${options.readEvents.toLocaleString('en-US')} rows for the naive paged read`);
-  await truncateRaw();
-  await seed(options.readEvents, 8, 100, (w, n, i) => rawInsert(pool[w] ?? c0, randomUUID(), n, i));
-  await c0.query('vacuum analyze raw_events');
-  log('naive paged read');
-  const naive = await timed(runs, options.readEvents, () => naivePagedRead(c0, options.readEvents));
-
-  // ── ours: PostgreSQL ───────────────────────────────────────────────────────────────────────────────────────
   const ours = postgresEventStore({ connectionString: url, schema: 'es_bench' });
+  const emmett = getPostgreSQLEventStore(emmettUrl);
+  let raw1x1: Rate;
+  let raw100x8: Rate;
   try {
-    log('ours: append (1 event, 8 appenders)');
-    const append1 = await closedLoop({
+    await ours.ready();
+    await emmett.appendToStream(`warmup-${randomUUID()}`, [{ type: 'Warmup', data: {} }]); // runs its migration
+
+    // ── appends: the raw baseline, ours and Emmett take turns run by run (same load from elsewhere) ──────────
+    log('append 1 event, 8 concurrent: raw insert (1 row/tx) / ours / emmett, interleaved');
+    const [raw1x8, append1, emmett1] = await interleavedClosedLoops([
+      {
+        ...loop,
+        concurrency: 8,
+        itemsPerOp: 1,
+        beforeRun: truncateRaw,
+        op: (w, i) => rawInsert(pool[w] ?? c0, randomUUID(), 1, i),
+      },
+      { ...loop, concurrency: 8, itemsPerOp: 1, op: (_w, i) => appendNew(ours, 1, i) },
+      { ...loop, concurrency: 8, itemsPerOp: 1, op: (_w, i) => emmettAppend(emmett, 1, i) },
+    ]);
+    log('append 10 events, 8 concurrent: raw insert (10 rows/tx) / ours / emmett, interleaved');
+    const [raw10x8, append10, emmett10] = await interleavedClosedLoops([
+      {
+        ...loop,
+        concurrency: 8,
+        itemsPerOp: 10,
+        beforeRun: truncateRaw,
+        op: (w, i) => rawInsert(pool[w] ?? c0, randomUUID(), 10, i),
+      },
+      { ...loop, concurrency: 8, itemsPerOp: 10, op: (_w, i) => appendNew(ours, 10, i) },
+      { ...loop, concurrency: 8, itemsPerOp: 10, op: (_w, i) => emmettAppend(emmett, 10, i) },
+    ]);
+    log('raw insert (1 row/tx, 1 client)');
+    raw1x1 = await closedLoop({
       ...loop,
-      concurrency: 8,
+      concurrency: 1,
       itemsPerOp: 1,
-      op: (_w, i) => appendNew(ours, 1, i),
+      beforeRun: truncateRaw,
+      op: (_w, i) => rawInsert(c0, randomUUID(), 1, i),
     });
-    log('ours: append (10 events, 8 appenders)');
-    const append10 = await closedLoop({
+    log('raw insert (100 rows/tx, 8 clients)');
+    raw100x8 = await closedLoop({
       ...loop,
       concurrency: 8,
-      itemsPerOp: 10,
-      op: (_w, i) => appendNew(ours, 10, i),
+      itemsPerOp: 100,
+      beforeRun: truncateRaw,
+      op: (w, i) => rawInsert(pool[w] ?? c0, randomUUID(), 100, i),
     });
     results.push(
+      throughputResult(
+        'raw insert (100 rows/tx, 8 clients)',
+        raw100x8,
+        'raw insert (1 row/tx, 8 clients)',
+        raw1x8,
+        'rows/s',
+      ),
       throughputResult('append (1 event, 8 appenders)', append1, 'raw insert (1 row/tx, 8 clients)', raw1x8),
-    );
-    results.push(
       throughputResult(
         'append (10 events, 8 appenders)',
         append10,
         'raw insert (10 rows/tx, 8 clients)',
         raw10x8,
       ),
-    );
-
-    const seeded = await countAll(c0, 'es_bench');
-    log(`seeding our store to ${options.readEvents.toLocaleString('en-US')} events`);
-    await seed(Math.max(0, options.readEvents - seeded), 8, 100, (_w, n, i) => appendNew(ours, n, i));
-    await c0.query('vacuum analyze');
-    log(`ours: readAll (${options.readEvents.toLocaleString('en-US')} events)`);
-    const total = await countAll(c0, 'es_bench');
-    const readAll = await timed(runs, total, () => readEverything(ours, total));
-    results.push(
       throughputResult(
-        `readAll (${fmtCount(total)} events)`,
-        readAll,
-        `naive paged read (${fmtCount(options.readEvents)} rows, pages of 1,000)`,
-        naive,
+        'append (1 event, 8 appenders)',
+        append1,
+        'emmett append (1 event, 8 appenders)',
+        emmett1,
+      ),
+      throughputResult(
+        'append (10 events, 8 appenders)',
+        append10,
+        'emmett append (10 events, 8 appenders)',
+        emmett10,
+      ),
+      throughputResult(
+        'emmett append (1 event, 8 appenders)',
+        emmett1,
+        'raw insert (1 row/tx, 8 clients)',
+        raw1x8,
       ),
     );
-
-    // ── peer: Emmett ─────────────────────────────────────────────────────────────────────────────────────────
-    const emmettUrl = await recreateDatabase('onestop_bench_emmett');
-    const emmett = getPostgreSQLEventStore(emmettUrl);
-    try {
-      await emmett.appendToStream(`warmup-${randomUUID()}`, [{ type: 'Warmup', data: {} }]); // runs its migration
-      log('emmett: append (1 event, 8 appenders)');
-      const emmett1 = await closedLoop({
-        ...loop,
-        concurrency: 8,
-        itemsPerOp: 1,
-        op: (_w, i) => emmettAppend(emmett, 1, i),
-      });
-      log('emmett: append (10 events, 8 appenders)');
-      const emmett10 = await closedLoop({
-        ...loop,
-        concurrency: 8,
-        itemsPerOp: 10,
-        op: (_w, i) => emmettAppend(emmett, 10, i),
-      });
-      results.push(
-        throughputResult(
-          'append (1 event, 8 appenders)',
-          append1,
-          'emmett append (1 event, 8 appenders)',
-          emmett1,
-        ),
-      );
-      results.push(
-        throughputResult(
-          'append (10 events, 8 appenders)',
-          append10,
-          'emmett append (10 events, 8 appenders)',
-          emmett10,
-        ),
-      );
-      results.push(
-        throughputResult(
-          'emmett append (1 event, 8 appenders)',
-          emmett1,
-          'raw insert (1 row/tx, 8 clients)',
-          raw1x8,
-        ),
-      );
-
-      log(`seeding Emmett to ${options.emmettReadEvents.toLocaleString('en-US')} events`);
-      const emmettClient = (await clients(emmettUrl, 1))[0];
-      if (!emmettClient) throw new Error('no client');
-      const inEmmett = Number(
-        (await emmettClient.query('select count(*)::int as n from emt_messages')).rows[0]?.n ?? 0,
-      );
-      await seed(Math.max(0, options.emmettReadEvents - inEmmett), 8, 100, (_w, n, i) =>
-        emmettAppend(emmett, n, i),
-      );
-      await emmettClient.query('vacuum analyze');
-      await emmettClient.end();
-      log('emmett: global read (readMessagesBatch, batches of 1,000, capped at 20 s)');
-      const emmettRead = await emmettGlobalRead(emmettUrl, 20_000);
-      results.push(
-        throughputResult(
-          `readAll (${fmtCount(total)} events)`,
-          readAll,
-          `emmett readMessagesBatch (${fmtCount(options.emmettReadEvents)} events, batches of 1,000)`,
-          emmettRead,
-        ),
-      );
-    } finally {
-      await emmett.close();
-      await dropDatabase('onestop_bench_emmett');
-    }
   } finally {
+    await emmett.close();
     await ours.close();
+  }
+
+  // ── global read: our store in a fresh schema and the raw table, each holding exactly N events ───────────────
+  const n = options.readEvents;
+  const pages = 'pages of 1,000';
+  log(`seeding ${n.toLocaleString('en-US')} rows for the naive paged read`);
+  await truncateRaw();
+  await seed(n, 8, 100, (w, count, i) => rawInsert(pool[w] ?? c0, randomUUID(), count, i));
+  await c0.query('vacuum analyze raw_events');
+  const reader = postgresEventStore({ connectionString: url, schema: 'es_read' });
+  let readAll: Rate;
+  let naive: Rate;
+  try {
+    log(`seeding a fresh store with ${n.toLocaleString('en-US')} events`);
+    await seed(n, 8, 100, (_w, count, i) => appendNew(reader, count, i));
+    await c0.query('vacuum analyze es_read.events');
+    const stored = await countAll(c0, 'es_read');
+    if (stored !== n) throw new Error(`read store holds ${stored} events, expected ${n}`);
+    log(`naive paged read / ours: readAll, ${fmtCount(n)} events each, interleaved`);
+    [naive, readAll] = await interleavedTimed(runs, [
+      { items: n, task: () => naivePagedRead(c0, n) },
+      { items: n, task: () => readEverything(reader, n) },
+    ]);
+  } finally {
+    await reader.close();
+  }
+  const naiveName = `naive paged read (${fmtCount(n)} rows, ${pages})`;
+  results.push(
+    throughputResult(
+      `readAll (${fmtCount(n)} events, ${pages})`,
+      readAll,
+      naiveName,
+      naive,
+      'events/s',
+      'raw table stores jsonb (as in perf-anchors.md); ours stores json text, which the server sends without re-printing',
+    ),
+  );
+
+  // ── peer: Emmett's global read, in a fresh database of exactly M events (its cost grows with the table) ──────
+  const m = options.emmettReadEvents;
+  const emmettReadUrl = await recreateDatabase('onestop_bench_emmett_read');
+  const emmettReader = getPostgreSQLEventStore(emmettReadUrl);
+  try {
+    log(`seeding a fresh Emmett store with ${m.toLocaleString('en-US')} events`);
+    await seed(m, 8, 100, (_w, count, i) => emmettAppend(emmettReader, count, i));
+    const emmettClient = (await clients(emmettReadUrl, 1))[0];
+    if (!emmettClient) throw new Error('no client');
+    await emmettClient.query('vacuum analyze');
+    await emmettClient.end();
+    log('emmett: global read (readMessagesBatch, batches of 1,000, capped at 20 s)');
+    const emmettRead = await emmettGlobalRead(emmettReadUrl, 20_000);
+    results.push(
+      throughputResult(
+        `readAll (${fmtCount(n)} events, ${pages})`,
+        readAll,
+        `emmett readMessagesBatch (${fmtCount(m)} events, batches of 1,000)`,
+        emmettRead,
+      ),
+    );
+  } finally {
+    await emmettReader.close();
   }
 
   // ── embedded (SQLite, fsync on commit) ────────────────────────────────────────────────────────────────────
   const dir = await mkdtemp(join(tmpdir(), 'onestop-bench-embedded-'));
-  const embedded = embeddedEventStore({ dataDir: dir });
+  const embedded = embeddedEventStore({ dataDir: join(dir, 'appends') });
   try {
     log('embedded: append (1 event, 1 appender)');
     const emb1 = await closedLoop({
@@ -253,28 +243,30 @@ export async function eventStoreBench(options: EventStoreBenchOptions): Promise<
         raw100x8,
       ),
     );
-    const embeddedTarget = Math.min(options.readEvents, 200_000);
-    const have = await countEmbedded(embedded);
-    log(`seeding embedded store to ${embeddedTarget.toLocaleString('en-US')} events`);
-    await seed(Math.max(0, embeddedTarget - have), 1, 500, (_w, n, i) => appendNew(embedded, n, i));
-    const embTotal = await countEmbedded(embedded);
-    log('embedded: readAll');
-    const embRead = await timed(runs, embTotal, () => readEverything(embedded, embTotal));
-    results.push(
-      throughputResult(
-        `embedded readAll (${fmtCount(embTotal)} events)`,
-        embRead,
-        `naive paged read (${fmtCount(options.readEvents)} rows, pages of 1,000)`,
-        naive,
-      ),
-    );
   } finally {
     await embedded.close();
+  }
+  // The embedded read gets a fresh store of exactly N events, like the PostgreSQL one.
+  const embeddedReader = embeddedEventStore({ dataDir: join(dir, 'read') });
+  try {
+    log(`seeding a fresh embedded store with ${n.toLocaleString('en-US')} events`);
+    await seed(n, 1, 500, (_w, count, i) => appendNew(embeddedReader, count, i));
+    const embTotal = await countEmbedded(embeddedReader);
+    if (embTotal !== n) throw new Error(`embedded read store holds ${embTotal} events, expected ${n}`);
+    log('embedded: readAll');
+    const embRead = await timed(runs, n, () => readEverything(embeddedReader, n));
+    results.push(
+      throughputResult(`embedded readAll (${fmtCount(n)} events, ${pages})`, embRead, naiveName, naive),
+    );
+  } finally {
+    await embeddedReader.close();
     await rm(dir, { recursive: true, force: true });
   }
 
   await Promise.all(pool.map((c) => c.end()));
   await dropDatabase('onestop_bench');
+  await dropDatabase('onestop_bench_emmett');
+  await dropDatabase('onestop_bench_emmett_read');
   return results;
 }
 

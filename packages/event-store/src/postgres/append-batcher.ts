@@ -54,48 +54,107 @@ export function inLockOrder(batch: readonly PendingAppend[]): PendingAppend[] {
   return [...batch].sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
 }
 
+/**
+ * Runs one batch and settles every append in it; never throws. It calls `committed` once the transaction has
+ * ended, before it settles the appends, so the batcher can take the batch's slot back first.
+ */
+export type BatchSender = (batch: readonly PendingAppend[], committed: () => void) => Promise<void>;
+
+/**
+ * Queues appends and sends them in batches, at most `maxInFlight` batches at a time. Batches side by side finish
+ * sooner than one batch of everything: the server runs them on separate cores and flushes their commits to disk
+ * together. An append never goes out while an earlier append to the same stream is in flight, so appends to one
+ * stream keep their submission order.
+ */
 export class AppendBatcher {
   private queue: PendingAppend[] = [];
-  private inFlight = false;
+  private inFlight = 0;
+  /** Appends in flight per stream id. */
+  private readonly busy = new Map<string, number>();
+  /** A dispatch is already scheduled (as a microtask, or after the settling of a batch). */
+  private scheduled = false;
 
   constructor(
-    private readonly run: (batch: readonly PendingAppend[]) => Promise<void>,
+    private readonly run: BatchSender,
     private readonly maxAppends: number,
     private readonly maxBytes: number,
+    private readonly maxInFlight: number,
   ) {}
 
   submit(append: PendingAppend): void {
     this.queue.push(append);
-    if (!this.inFlight) void this.drain();
+    this.schedule();
   }
 
   /** Puts a `retry` append at the head of the queue, so it goes out in the very next transaction. */
   requeue(append: PendingAppend): void {
     this.queue.unshift(append);
-    if (!this.inFlight) void this.drain();
+    this.schedule();
   }
 
-  private async drain(): Promise<void> {
-    this.inFlight = true;
-    try {
-      while (this.queue.length > 0) {
-        let bytes = 0;
-        let take = 0;
-        while (take < this.queue.length && take < this.maxAppends) {
-          const next = this.queue[take];
-          if (next === undefined || (take > 0 && bytes + next.bytes > this.maxBytes)) break;
-          bytes += next.bytes;
-          take++;
-        }
-        const batch = this.queue.splice(0, take);
-        // `run` settles every append itself (including on failure); it never throws.
-        await this.run(batch);
-        // Let the callers just settled submit their next append (they continue in microtasks), so it joins the
-        // next batch instead of waiting for the whole batch after it. Costs one event-loop turn, only under load.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-    } finally {
-      this.inFlight = false;
+  /**
+   * Dispatches in a microtask, so appends submitted in the same turn (e.g. by `Promise.all`) share a batch. An idle
+   * store still sends at once: a microtask is not a timer.
+   */
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight) return;
+    this.scheduled = true;
+    queueMicrotask(() => this.dispatch());
+  }
+
+  private dispatch(): void {
+    this.scheduled = false;
+    // Spread what is queued over the free slots (see the class comment).
+    const share = Math.ceil(this.queue.length / Math.max(1, this.maxInFlight - this.inFlight));
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const batch = this.take(Math.min(share, this.maxAppends));
+      if (batch.length === 0) return; // everything queued waits for a stream in flight
+      this.inFlight++;
+      for (const append of batch) this.busy.set(append.streamId, (this.busy.get(append.streamId) ?? 0) + 1);
+      void this.send(batch);
     }
+  }
+
+  /** Takes the next batch off the queue, skipping (and keeping in order) appends whose stream is in flight. */
+  private take(maxAppends: number): PendingAppend[] {
+    const batch: PendingAppend[] = [];
+    const rest: PendingAppend[] = [];
+    let bytes = 0;
+    // Once an append does not fit, nothing after it goes either: a smaller later append to its stream would overtake it.
+    let full = false;
+    for (const append of this.queue) {
+      full ||= batch.length >= maxAppends || (batch.length > 0 && bytes + append.bytes > this.maxBytes);
+      if (full || this.busy.has(append.streamId)) {
+        rest.push(append);
+      } else {
+        batch.push(append);
+        bytes += append.bytes;
+      }
+    }
+    this.queue = rest;
+    return batch;
+  }
+
+  private async send(batch: readonly PendingAppend[]): Promise<void> {
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.inFlight--;
+      for (const append of batch) {
+        const left = (this.busy.get(append.streamId) ?? 1) - 1;
+        if (left === 0) this.busy.delete(append.streamId);
+        else this.busy.set(append.streamId, left);
+      }
+      // The callers about to be settled continue in microtasks and submit their next append; dispatching after
+      // this event-loop turn lets those appends go out together instead of the first one alone. Only under load:
+      // an idle store has no batch to settle.
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.dispatch());
+      }
+    };
+    await this.run(batch, release);
+    release();
   }
 }

@@ -153,6 +153,166 @@ END
 $fn$;
 `,
   },
+  {
+    version: 2,
+    name: 'payloads stored as json text; append_batch: set-based path for new streams, NOTIFY left to the caller',
+    // Same signature and outcomes as version 1, so processes still running version 1 code keep working.
+    // - A NOTIFY inside the transaction takes a cluster-wide lock from pre-commit until the commit has been flushed,
+    //   so concurrent appending transactions could not share a WAL flush (group commit). A NULL p_channel skips it:
+    //   the caller notifies after its commit (the payload is the transaction id, pg_current_xact_id_if_assigned()).
+    // - A batch of appends that all create new streams (expected no_stream, distinct ids: a command that starts an
+    //   aggregate) takes one statement instead of two per append. It locks the new stream rows in that statement in
+    //   input (lock) order, and only reads (never locks) the streams that already exist, so the lock order holds.
+    // - data and metadata become json (text, checked on input) instead of jsonb: the server then neither parses
+    //   a payload into its binary form on append nor prints it back on every read (that printing cost more than
+    //   the rest of a global read on the server). The client parses it once. Nothing queries inside payloads.
+    sql: (s) => `
+ALTER TABLE ${s}.events ALTER COLUMN metadata DROP DEFAULT;
+ALTER TABLE ${s}.events
+  ALTER COLUMN data TYPE json USING data::json,
+  ALTER COLUMN metadata TYPE json USING metadata::json;
+ALTER TABLE ${s}.events ALTER COLUMN metadata SET DEFAULT '{}';
+
+CREATE OR REPLACE FUNCTION ${s}.append_batch(
+  p_stream_ids text[], p_expected bigint[], p_counts int[],
+  p_event_ids text[], p_types text[], p_data text[], p_metadata text[], p_channel text
+) RETURNS TABLE (idx int, status text, version bigint)
+LANGUAGE plpgsql
+-- The statements below take arrays as parameters; with custom plans (the default for the first calls, and for
+-- as long as the planner thinks they pay) every call re-plans them, which cost more than running them.
+SET plan_cache_mode = force_generic_plan
+AS $fn$
+DECLARE
+  me xid8;
+  appends int := coalesce(array_length(p_stream_ids, 1), 0);
+  lo int := 1;
+  hi int;
+  n int;
+  sid text;
+  expected bigint;
+  cur bigint;
+  cur_tx xid8;
+  found_count bigint;
+  found_max bigint;
+  wrote boolean := false;
+  is_new boolean;
+  created boolean[];
+  created_idx int[];
+  k int;
+BEGIN
+  IF appends > 0 AND -1 = ALL (p_expected)
+     AND appends = (SELECT count(DISTINCT u) FROM unnest(p_stream_ids) u) THEN
+    me := pg_current_xact_id();
+    created := array_fill(false, ARRAY[appends]);
+    -- One statement: create the streams (in input order, i.e. lock order), store the events of those created,
+    -- and report which appends created their stream.
+    WITH a AS (
+      SELECT u.sid, u.cnt, u.i::int AS i, (sum(u.cnt) OVER (ORDER BY u.i) - u.cnt + 1)::int AS first
+        FROM unnest(p_stream_ids, p_counts) WITH ORDINALITY AS u(sid, cnt, i)
+    ), ins AS (
+      INSERT INTO ${s}.streams (stream_id, version, last_transaction_id)
+        SELECT a.sid, a.cnt - 1, me FROM a ORDER BY a.i
+        ON CONFLICT DO NOTHING
+        RETURNING stream_id
+    ), fresh AS (
+      SELECT a.* FROM a JOIN ins ON ins.stream_id = a.sid
+    ), stored AS (
+      INSERT INTO ${s}.events (stream_id, stream_version, event_id, type, data, metadata)
+        SELECT f.sid, v, p_event_ids[f.first + v], p_types[f.first + v], p_data[f.first + v]::json,
+               p_metadata[f.first + v]::json
+          FROM fresh f, generate_series(0, f.cnt - 1) AS v
+          ORDER BY f.i, v
+    )
+    SELECT coalesce(array_agg(fresh.i), '{}') INTO created_idx FROM fresh;
+    FOREACH k IN ARRAY created_idx LOOP
+      created[k] := true;
+    END LOOP;
+    FOR i IN 1 .. appends LOOP
+      sid := p_stream_ids[i];
+      n := p_counts[i];
+      hi := lo + n - 1;
+      idx := i;
+      IF created[i] THEN
+        status := 'ok'; version := n - 1; wrote := true;
+      ELSE
+        -- The stream exists (committed: the insert above waited for a concurrent creator), so no_stream fails;
+        -- unless this is a retry of an append already stored.
+        SELECT st.version INTO cur FROM ${s}.streams st WHERE st.stream_id = sid;
+        SELECT count(*), max(e.stream_version) INTO found_count, found_max
+          FROM ${s}.events e WHERE e.stream_id = sid AND e.event_id = ANY (p_event_ids[lo:hi]);
+        IF found_count = n THEN
+          status := 'duplicate'; version := found_max;
+        ELSE
+          status := 'wrong_version'; version := coalesce(cur, -1);
+        END IF;
+      END IF;
+      RETURN NEXT;
+      lo := hi + 1;
+    END LOOP;
+  ELSE
+    me := pg_current_xact_id();
+    FOR i IN 1 .. appends LOOP
+      sid := p_stream_ids[i];
+      expected := p_expected[i];
+      n := p_counts[i];
+      hi := lo + n - 1;
+      idx := i;
+      <<attempt>>
+      LOOP
+        is_new := false;
+        IF expected = -1 THEN
+          INSERT INTO ${s}.streams (stream_id, version, last_transaction_id) VALUES (sid, n - 1, me)
+            ON CONFLICT DO NOTHING;
+          is_new := FOUND;
+        END IF;
+        IF is_new THEN
+          cur := -1;
+        ELSE
+          SELECT st.version, st.last_transaction_id INTO cur, cur_tx
+            FROM ${s}.streams st WHERE st.stream_id = sid FOR UPDATE;
+          IF NOT FOUND THEN
+            IF expected >= 0 THEN
+              status := 'wrong_version'; version := -1; EXIT attempt;
+            END IF;
+            INSERT INTO ${s}.streams (stream_id, version, last_transaction_id) VALUES (sid, n - 1, me)
+              ON CONFLICT DO NOTHING;
+            IF NOT FOUND THEN
+              CONTINUE attempt;
+            END IF;
+            cur := -1;
+          ELSE
+            SELECT count(*), max(e.stream_version) INTO found_count, found_max
+              FROM ${s}.events e WHERE e.stream_id = sid AND e.event_id = ANY (p_event_ids[lo:hi]);
+            IF found_count = n THEN
+              status := 'duplicate'; version := found_max; EXIT attempt;
+            END IF;
+            IF found_count > 0 OR expected = -1 OR (expected >= 0 AND expected <> cur) THEN
+              status := 'wrong_version'; version := cur; EXIT attempt;
+            END IF;
+            IF cur_tx > me THEN
+              status := 'retry'; version := cur; EXIT attempt;
+            END IF;
+            UPDATE ${s}.streams SET version = cur + n, last_transaction_id = me WHERE stream_id = sid;
+          END IF;
+        END IF;
+        INSERT INTO ${s}.events (stream_id, stream_version, event_id, type, data, metadata)
+          SELECT sid, cur + u.ord, u.event_id, u.type, u.data::json, u.metadata::json
+            FROM unnest(p_event_ids[lo:hi], p_types[lo:hi], p_data[lo:hi], p_metadata[lo:hi])
+              WITH ORDINALITY AS u(event_id, type, data, metadata, ord);
+        status := 'ok'; version := cur + n; wrote := true;
+        EXIT attempt;
+      END LOOP;
+      RETURN NEXT;
+      lo := hi + 1;
+    END LOOP;
+  END IF;
+  IF wrote AND p_channel IS NOT NULL THEN
+    PERFORM pg_notify(p_channel, me::text);
+  END IF;
+END
+$fn$;
+`,
+  },
 ];
 
 // Arbitrary constant namespacing our advisory locks (first key); the second key is the schema's hash.

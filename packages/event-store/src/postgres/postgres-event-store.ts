@@ -52,6 +52,11 @@ export interface PostgresEventStoreOptions {
   /** Upper bounds of one batch. Defaults: 500 appends, 8 MB of event data. */
   readonly maxBatchAppends?: number;
   readonly maxBatchBytes?: number;
+  /**
+   * Batches committed at the same time (default 2): while one waits for its commit to reach the disk, the next
+   * one runs, and the server flushes both commits together.
+   */
+  readonly maxBatchesInFlight?: number;
   /** Idle subscriptions re-read this often even without a NOTIFY (missed wake-up, held watermark). Default 500 ms. */
   readonly pollIntervalMs?: number;
   /** Events read per round trip by subscriptions. Default 500. */
@@ -107,9 +112,17 @@ interface EventRow {
 
 interface Positioned {
   readonly event: StoredEvent;
-  readonly checkpoint: Checkpoint;
+  /** Text forms, so the checkpoint string is built only where one is handed out (not for every row read). */
   readonly transactionId: string;
+  readonly position: string;
 }
+
+const checkpointOf = (row: Positioned): Checkpoint => `pg:${row.transactionId}:${row.position}`;
+
+/** Read-ahead limits: pages up to this size, this many pages at once, dropped when not asked for in time. */
+const maxPrefetchCount = 10_000;
+const maxPrefetchedPages = 8;
+const prefetchTtlMs = 5_000;
 
 const columns =
   'global_position, transaction_id::text AS transaction_text, stream_id, stream_version, event_id, type, data, metadata, recorded_at';
@@ -141,10 +154,6 @@ function toEvent(row: EventRow): StoredEvent {
 
 // `pg:<transaction id>:<global position>`; the prefix tells it apart from the embedded store's checkpoints.
 const checkpointPattern = /^pg:(0|[1-9][0-9]{0,19}):(0|[1-9][0-9]{0,18})$/;
-
-function encodeCheckpoint(row: EventRow): Checkpoint {
-  return `pg:${row.transaction_text}:${row.global_position}`;
-}
 
 function decodeCheckpoint(checkpoint: Checkpoint | undefined): [string, string] {
   if (checkpoint === undefined) return ['0', '0'];
@@ -230,6 +239,15 @@ class PgEventStore implements PostgresEventStore {
   /** Batches being committed; `close()` lets them finish before it ends the pool. */
   private readonly inFlight = new Set<Promise<void>>();
   private migration: Promise<void> | undefined;
+  /** Pages read ahead by `readPositioned`, by `${maxCount}|${after}`. */
+  private readonly prefetched = new Map<
+    string,
+    { readonly page: Promise<Positioned[] | undefined>; readonly expiry: NodeJS.Timeout }
+  >();
+  /** Largest committed appending transaction to announce, the last one announced, and whether a NOTIFY is out. */
+  private toAnnounce = 0n;
+  private announced = 0n;
+  private announcing = false;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -244,9 +262,10 @@ class PgEventStore implements PostgresEventStore {
       options.batching === false
         ? undefined
         : new AppendBatcher(
-            (batch) => this.track(this.runBatch(batch)),
+            (batch, committed) => this.track(this.runBatch(batch, committed)),
             options.maxBatchAppends ?? 500,
             options.maxBatchBytes ?? 8 * 1024 * 1024,
+            Math.max(1, options.maxBatchesInFlight ?? 2),
           );
   }
 
@@ -301,8 +320,11 @@ class PgEventStore implements PostgresEventStore {
     return work.finally(() => this.inFlight.delete(work));
   }
 
-  /** Commits `batch` and settles every append in it; never throws. */
-  private async runBatch(batch: readonly PendingAppend[]): Promise<void> {
+  /** Commits `batch` and settles every append in it; never throws. Calls `committed` before settling. */
+  private async runBatch(
+    batch: readonly PendingAppend[],
+    committed: () => void = () => undefined,
+  ): Promise<void> {
     const ordered = inLockOrder(batch);
     let outcomes: AppendOutcome[] | undefined;
     let failure: unknown;
@@ -318,19 +340,53 @@ class PgEventStore implements PostgresEventStore {
     }
     if (outcomes === undefined) {
       if (ordered.length > 1 && !isConnectionError(failure)) {
-        // One bad append must not fail its neighbours: isolate it by committing each one alone.
+        // One bad append must not fail its neighbours: isolate it by committing each one alone (still holding
+        // the batch's streams, so no later append to them overtakes).
         for (const append of ordered) await this.runBatch([append]);
+        committed();
       } else {
+        committed();
         for (const append of ordered) append.reject(unavailable(failure, 'append'));
       }
       return;
     }
+    committed();
     ordered.forEach((append, i) => {
       settle(append, outcomes[i], () => {
         if (this.batcher) this.batcher.requeue(append);
         else void this.track(this.runBatch([append]));
       });
     });
+  }
+
+  /**
+   * Wakes subscriptions (in every process) once a batch has committed. At most one NOTIFY is in flight; batches
+   * committed meanwhile are announced together by the next one, with the largest transaction id.
+   */
+  private announce(transactionId: bigint): void {
+    if (transactionId > this.toAnnounce) this.toAnnounce = transactionId;
+    if (this.announcing) return;
+    this.announcing = true;
+    void this.track(
+      (async () => {
+        try {
+          while (this.toAnnounce > this.announced) {
+            const transaction = this.toAnnounce;
+            // A lost NOTIFY only delays subscriptions until their next poll.
+            await this.pool
+              .query({
+                name: 'es_notify',
+                text: 'SELECT pg_notify($1, $2)',
+                values: [this.channel, transaction.toString()],
+              })
+              .catch(() => undefined);
+            this.announced = transaction;
+          }
+        } finally {
+          this.announcing = false;
+        }
+      })(),
+    );
   }
 
   private async callAppendBatch(batch: readonly PendingAppend[]): Promise<AppendOutcome[]> {
@@ -346,9 +402,11 @@ class PgEventStore implements PostgresEventStore {
       data.push(...append.data);
       metadata.push(...append.metadata);
     }
-    const result = await this.pool.query<{ status: string; version: string | null }>({
+    // No channel: the function would NOTIFY inside the transaction, which serialises commits (see migration 2).
+    const result = await this.pool.query<{ status: string; version: string | null; tx: string | null }>({
       name: `es_append_${this.schema}`,
-      text: `SELECT status, version FROM ${this.s}.append_batch($1, $2, $3, $4, $5, $6, $7, $8)`,
+      text: `SELECT status, version, pg_current_xact_id_if_assigned()::text AS tx
+        FROM ${this.s}.append_batch($1, $2, $3, $4, $5, $6, $7, NULL)`,
       values: [
         batch.map((a) => a.streamId),
         batch.map((a) => expectedCode(a.expected)),
@@ -357,9 +415,10 @@ class PgEventStore implements PostgresEventStore {
         types,
         data,
         metadata,
-        this.channel,
       ],
     });
+    const transaction = result.rows.find((row) => row.status === 'ok')?.tx;
+    if (transaction) this.announce(BigInt(transaction));
     return result.rows.map(outcomeOf);
   }
 
@@ -378,7 +437,49 @@ class PgEventStore implements PostgresEventStore {
     }
   }
 
+  /**
+   * One page of the global order. A full page also starts the read of the page after it, so the server produces
+   * that page while the caller works through this one (a reader that is behind nearly always asks for it next).
+   * A prefetched page may have been read under an older watermark; that is harmless when it is full: the rows
+   * below an older watermark all sort before any row the newer one adds, so a full page is exactly what a fresh
+   * read returns. A short prefetched page may be missing newer commits, so it is dropped and read afresh.
+   */
   private async readPositioned(after: Checkpoint | undefined, maxCount: number): Promise<Positioned[]> {
+    const key = `${maxCount}|${after ?? ''}`;
+    const ahead = this.prefetched.get(key);
+    let rows: Positioned[] | undefined;
+    if (ahead) {
+      this.prefetched.delete(key);
+      clearTimeout(ahead.expiry);
+      const page = await ahead.page;
+      if (page?.length === maxCount) rows = page;
+    }
+    rows ??= await this.readPage(after, maxCount);
+    const last = rows.at(-1);
+    if (last && rows.length === maxCount && maxCount <= maxPrefetchCount && !this.closed) {
+      this.prefetch(checkpointOf(last), maxCount);
+    }
+    return rows;
+  }
+
+  private prefetch(after: Checkpoint, maxCount: number): void {
+    const key = `${maxCount}|${after}`;
+    if (this.prefetched.has(key)) return;
+    // Bounded: the oldest prefetched page goes first (a reader that stopped, or many readers at once).
+    const oldest = this.prefetched.keys().next();
+    if (this.prefetched.size >= maxPrefetchedPages && !oldest.done) {
+      clearTimeout(this.prefetched.get(oldest.value)?.expiry);
+      this.prefetched.delete(oldest.value);
+    }
+    // A failed prefetch is read again (and its error reported) by the caller's own read.
+    const page = this.readPage(after, maxCount).catch(() => undefined);
+    void this.track(page.then(() => undefined));
+    const expiry = setTimeout(() => this.prefetched.delete(key), prefetchTtlMs);
+    expiry.unref();
+    this.prefetched.set(key, { page, expiry });
+  }
+
+  private async readPage(after: Checkpoint | undefined, maxCount: number): Promise<Positioned[]> {
     const [transactionId, position] = decodeCheckpoint(after);
     try {
       await this.ready();
@@ -389,8 +490,8 @@ class PgEventStore implements PostgresEventStore {
       });
       return result.rows.map((row) => ({
         event: toEvent(row),
-        checkpoint: encodeCheckpoint(row),
         transactionId: row.transaction_text,
+        position: row.global_position,
       }));
     } catch (error) {
       throw unavailable(error, 'readAll');
@@ -400,7 +501,8 @@ class PgEventStore implements PostgresEventStore {
   /** Without `maxCount`, returns at most 1,000 events: page with the checkpoint. */
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
     const rows = await this.readPositioned(options.after, options.maxCount ?? 1000);
-    return { events: rows.map((r) => r.event), checkpoint: rows.at(-1)?.checkpoint ?? options.after };
+    const last = rows.at(-1);
+    return { events: rows.map((r) => r.event), checkpoint: last ? checkpointOf(last) : options.after };
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
@@ -446,8 +548,10 @@ class PgEventStore implements PostgresEventStore {
         while (!stopped) {
           pendingWake = false;
           const page = await this.readPositioned(after, this.subscriptionBatchSize);
-          for (const { event, checkpoint } of page) {
+          for (const row of page) {
             if (stopped) return;
+            const { event } = row;
+            const checkpoint = checkpointOf(row);
             await options.handler(event, checkpoint);
             after = checkpoint;
           }
@@ -629,6 +733,8 @@ class PgEventStore implements PostgresEventStore {
   close(): Promise<void> {
     this.closed ??= (async () => {
       await Promise.all([...this.subscriptions].map((s) => s.stop()));
+      for (const { expiry } of this.prefetched.values()) clearTimeout(expiry);
+      this.prefetched.clear();
       while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
       await this.migration?.catch(() => undefined);
       await this.listenerPending;

@@ -95,10 +95,10 @@ describe('postgres event store', () => {
   describe('migrations', () => {
     it('given a current schema, when migrating again, then nothing is applied', async () => {
       const name = `${schema.schema}_mig_again`;
-      expect(await migrate(admin, name)).toEqual([1]);
+      expect(await migrate(admin, name)).toEqual([1, 2]);
       expect(await migrate(admin, name)).toEqual([]);
-      const applied = await admin.query(`SELECT version FROM "${name}".schema_migrations`);
-      expect(applied.rows).toEqual([{ version: 1 }]);
+      const applied = await admin.query(`SELECT version FROM "${name}".schema_migrations ORDER BY version`);
+      expect(applied.rows).toEqual([{ version: 1 }, { version: 2 }]);
     });
 
     it('given four processes migrating a new schema at once, then exactly one applies each migration', async () => {
@@ -112,9 +112,9 @@ describe('postgres event store', () => {
       );
       try {
         const results = await Promise.all(clients.map((client) => migrate(client, name)));
-        expect(results.flat()).toEqual([1]);
+        expect(results.flat()).toEqual([1, 2]);
         const applied = await admin.query(`SELECT count(*)::int AS n FROM "${name}".schema_migrations`);
-        expect(applied.rows[0]?.n).toBe(1);
+        expect(applied.rows[0]?.n).toBe(2);
       } finally {
         await Promise.all(clients.map((client) => client.end()));
       }
@@ -168,6 +168,79 @@ describe('postgres event store', () => {
       expect(await store.readStream('contended')).toHaveLength(3);
       // The 16 appends really were committed together, not one by one.
       expect(await transactionsOf(store)).toBeLessThan(10);
+    });
+  });
+
+  describe('append_batch paths (migration 2)', () => {
+    it('given no_stream appends batched together where some streams exist, then new streams are created, an existing one fails with its version and a re-sent append is a duplicate', async () => {
+      const store = await freshStore({ maxBatchesInFlight: 1 }); // all four in one batch
+      const resent = newEvents(2);
+      await store.appendToStream('existing', newEvents(2), { expectedVersion: 'no_stream' });
+      await store.appendToStream('resent', resent, { expectedVersion: 'no_stream' });
+      const outcomes = await Promise.allSettled([
+        store.appendToStream('new-a', newEvents(3), { expectedVersion: 'no_stream' }),
+        store.appendToStream('existing', newEvents(1), { expectedVersion: 'no_stream' }),
+        store.appendToStream('resent', resent, { expectedVersion: 'no_stream' }),
+        store.appendToStream('new-b', newEvents(1), { expectedVersion: 'no_stream' }),
+      ]);
+      const [newA, existing, again, newB] = outcomes;
+      expect(newA).toEqual({ status: 'fulfilled', value: { nextExpectedVersion: 2 } });
+      expect(
+        existing?.status === 'rejected' &&
+          WrongExpectedVersion.is(existing.reason) &&
+          existing.reason.details,
+      ).toEqual({
+        streamId: 'existing',
+        expected: 'no_stream',
+        actual: 1,
+      });
+      expect(again).toEqual({ status: 'fulfilled', value: { nextExpectedVersion: 1 } });
+      expect(newB).toEqual({ status: 'fulfilled', value: { nextExpectedVersion: 0 } });
+      expect((await store.readStream('new-a')).map((e) => e.streamVersion)).toEqual([0, 1, 2]);
+      expect(await store.readStream('existing')).toHaveLength(2);
+      expect(await store.readStream('resent')).toHaveLength(2);
+      const tx = await admin.query<{ n: number }>(
+        `SELECT count(DISTINCT transaction_id)::int AS n FROM "${store.schema}".events WHERE stream_id IN ('new-a', 'new-b')`,
+      );
+      expect(tx.rows[0]?.n).toBe(1);
+    });
+
+    it('given appends to one stream and to others submitted at once, when two batches can be in flight, then that stream keeps submission order', async () => {
+      const store = await freshStore({ maxBatchesInFlight: 2 });
+      const submitted: string[] = [];
+      const appends: Promise<unknown>[] = [];
+      for (let round = 0; round < 5; round++) {
+        for (let i = 0; i < 6; i++) {
+          const events = newEvents(1);
+          if (i % 2 === 0) {
+            submitted.push(...events.map((e) => e.eventId));
+            appends.push(store.appendToStream('ordered', events, { expectedVersion: 'any' }));
+          } else {
+            appends.push(
+              store.appendToStream(`other-${round}-${i}`, events, { expectedVersion: 'no_stream' }),
+            );
+          }
+        }
+        await delay(1); // the next round arrives while earlier batches are in flight
+      }
+      await Promise.all(appends);
+      expect((await store.readStream('ordered')).map((e) => e.eventId)).toEqual(submitted);
+    });
+  });
+
+  describe('read-ahead', () => {
+    it('given a full page read, when more events commit before the next read, then the next read returns them (a short read-ahead page is not served)', async () => {
+      const store = await freshStore();
+      await store.appendToStream('s', newEvents(3), { expectedVersion: 'no_stream' });
+      await waitFor(async () => (await store.readAll()).events.length === 3, 'three events visible');
+      const first = await store.readAll({ maxCount: 2 }); // full: the page after it is read ahead (1 event)
+      expect(first.events).toHaveLength(2);
+      await store.appendToStream('s', newEvents(2), { expectedVersion: 2 });
+      await waitFor(async () => (await store.readAll()).events.length === 5, 'five events visible');
+      const next = await store.readAll(
+        first.checkpoint === undefined ? {} : { after: first.checkpoint, maxCount: 2 },
+      );
+      expect(next.events.map((e) => e.streamVersion)).toEqual([2, 3]);
     });
   });
 
