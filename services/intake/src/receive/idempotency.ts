@@ -48,35 +48,32 @@ export async function claimIdempotencyKey(
   input: { key: string; fingerprint: string; dossierId: string },
 ): Promise<Claimed> {
   const streamId = idempotencyStreamId(input.key);
-  for (let attempt = 0; ; attempt++) {
-    const [first] = await store.readStream(streamId, { maxCount: 1 });
-    if (first !== undefined) {
-      const claim = Claim.parse(first.data);
-      if (claim.fingerprint !== input.fingerprint) {
-        throw IdempotencyKeyReused(
-          `Idempotency-Key ${input.key} was already used for a different request body`,
-          { details: { idempotencyKey: input.key } },
-        );
-      }
-      return { dossierId: claim.dossierId, repeated: true };
-    }
-    try {
-      await store.appendToStream(
-        streamId,
-        [
-          {
-            eventId: ids.next(),
-            type: IDEMPOTENCY_KEY_CLAIMED,
-            data: { fingerprint: input.fingerprint, dossierId: input.dossierId },
-            metadata: { source: 'intake' },
-          },
-        ],
-        { expectedVersion: 'no_stream' },
-      );
-      return { dossierId: input.dossierId, repeated: false };
-    } catch (error) {
-      // Another request claimed it first: read its claim.
-      if (!WrongExpectedVersion.is(error) || attempt > 0) throw error;
-    }
+  // Append first: the store's no_stream check says whether the key is new, so a first receipt reads nothing.
+  try {
+    await store.appendToStream(
+      streamId,
+      [
+        {
+          eventId: ids.next(),
+          type: IDEMPOTENCY_KEY_CLAIMED,
+          data: { fingerprint: input.fingerprint, dossierId: input.dossierId },
+          metadata: { source: 'intake' },
+        },
+      ],
+      { expectedVersion: 'no_stream' },
+    );
+    return { dossierId: input.dossierId, repeated: false };
+  } catch (error) {
+    if (!WrongExpectedVersion.is(error)) throw error;
   }
+  // Another request claimed it first: its claim is the first event of the stream.
+  const [first] = await store.readStream(streamId, { maxCount: 1 });
+  if (first === undefined) throw new Error(`idempotency claim ${input.key} conflicted but cannot be read`);
+  const claim = Claim.parse(first.data);
+  if (claim.fingerprint !== input.fingerprint) {
+    throw IdempotencyKeyReused(`Idempotency-Key ${input.key} was already used for a different request body`, {
+      details: { idempotencyKey: input.key },
+    });
+  }
+  return { dossierId: claim.dossierId, repeated: true };
 }

@@ -2,26 +2,27 @@
  * `POST /v1/intake/dossiers`: receipt of a complete dossier at a one-stop centre (status 2, Form 01).
  *
  * Order matters for safety: the caller and body are checked, then the Idempotency-Key is claimed (see
- * idempotency.ts), then the catalogue rules; an incomplete dossier is answered 422 with a GuidanceGiven event;
- * a complete one has its personal data stored in the vault, its code drawn and its DossierReceived appended.
+ * idempotency.ts), then the catalogue rules are enforced (worked out before the claim, which needs no I/O);
+ * an incomplete dossier is answered 422 with a GuidanceGiven event; a complete one has its personal data stored
+ * in the vault (while the key is claimed), its code drawn and its DossierReceived appended.
  * A first receipt answers 201; a retry with the same key and body answers 200 with the same dossier and the
  * header `Idempotent-Replayed: true`.
  */
-import type { Unit } from '@onestop/catalog';
+import type { Catalog, Procedure, Unit } from '@onestop/catalog';
 import {
   ComponentCode,
   computeDueAt,
+  dossierEventFromStored,
   eventToAppend,
   giveGuidance,
   IncompleteDossier,
-  InvalidTransition,
   intakeDecider,
   ProcedureCode,
   streamIdFor,
   UnitId,
 } from '@onestop/domain';
 import { WrongExpectedVersion } from '@onestop/event-store';
-import { type App, handleCommand, requireRole, requireUnit } from '@onestop/service-kit';
+import { type App, requireRole, requireUnit } from '@onestop/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { actorOf } from '../access.js';
@@ -121,27 +122,18 @@ function incomplete(missingComponents: readonly string[]) {
   });
 }
 
-async function receive(
-  context: IntakeContext,
-  request: FastifyRequest,
-  body: ReceiveBody,
-  key: string,
-): Promise<{ status: 200 | 201; response: ReceiveResponse }> {
-  const { store, catalog, ids, clock } = context;
-  const auth = requireUnit(request, body.receivingUnitId);
-  const actor = actorOf(auth, ['clerk', 'admin']);
-  const claim = await claimIdempotencyKey(store, ids, {
-    key,
-    fingerprint: context.pseudonyms.requestFingerprint({ route: 'receive', body }),
-    dossierId: ids.next(),
-  });
-  const { dossierId } = claim;
-  if (claim.repeated) {
-    const earlier = answerFromStream(context, await readDossier(store, dossierId), body);
-    if (earlier !== undefined) return { status: 200, response: earlier };
-  }
+/** What the catalogue makes of a body: the units, the components, and which required ones are missing. */
+interface Plan {
+  readonly procedure: Procedure;
+  readonly receiving: Unit;
+  readonly competent: Unit;
+  readonly crossBoundary: boolean;
+  readonly components: Array<{ code: string; provided: boolean; required: boolean }>;
+  readonly missing: string[];
+}
 
-  const now = clock.now();
+/** The catalogue rules of a receipt; pure, so they cost nothing before the key is claimed. */
+function planReceipt(catalog: Catalog, body: ReceiveBody, now: Date): Plan {
   const procedure = catalog.procedure(body.procedureCode, now);
   const receiving = catalog.unitAt(body.receivingUnitId, now);
   if (receiving.kind !== 'provincial_centre' && receiving.kind !== 'commune_centre') {
@@ -195,6 +187,57 @@ async function receive(
     required: c.required,
   }));
   const missing = components.filter((c) => c.required && !c.provided).map((c) => c.code);
+  return { procedure, receiving, competent, crossBoundary, components, missing };
+}
+
+/**
+ * The receipt. Round trips on the way of a first receipt: the claim of the key (with the personal data written to
+ * the vault at the same time), then the dossier append; the code comes from a block already reserved in memory
+ * (see sequence.ts), or from one append shared by every receipt waiting for a code. Concurrent receipts share
+ * each of these commits (the store and the vault batch what arrives while they commit). Nothing is read back:
+ * the answer is folded from the events appended.
+ */
+async function receive(
+  context: IntakeContext,
+  request: FastifyRequest,
+  body: ReceiveBody,
+  key: string,
+): Promise<{ status: 200 | 201; response: ReceiveResponse }> {
+  const { store, catalog, ids, clock } = context;
+  const auth = requireUnit(request, body.receivingUnitId);
+  const actor = actorOf(auth, ['clerk', 'admin']);
+  const now = clock.now();
+  // A refusal is thrown only once the key is claimed: a retry of a receipt that succeeded answers with its dossier
+  // even if the catalogue has changed since.
+  let plan: Plan | undefined;
+  let refusal: unknown;
+  try {
+    plan = planReceipt(catalog, body, now);
+  } catch (error) {
+    refusal = error;
+  }
+  const applicantId = context.pseudonyms.applicantId(body.applicant.idNumber);
+  const { type: applicantType, ...personal } = body.applicant;
+  // Written while the key is claimed, before it is known whether this request is the first: a retry rewrites the
+  // same data, a reused key with another body leaves its data (as a receipt would have), and `unlessErased`
+  // keeps both from bringing back an erased applicant. Never written for a body the catalogue refuses.
+  const put = (): Promise<{ stored: boolean }> =>
+    context.vault.put(applicantId, personal, { unlessErased: true });
+  const early = plan !== undefined && plan.missing.length === 0 ? put() : undefined;
+  early?.catch(() => undefined);
+  const claim = await claimIdempotencyKey(store, ids, {
+    key,
+    fingerprint: context.pseudonyms.requestFingerprint({ route: 'receive', body }),
+    dossierId: ids.next(),
+  });
+  const { dossierId } = claim;
+  if (claim.repeated) {
+    const earlier = answerFromStream(context, await readDossier(store, dossierId), body);
+    if (earlier !== undefined) return { status: 200, response: earlier };
+  }
+  if (plan === undefined) throw refusal;
+  const { procedure, receiving, competent, crossBoundary, components, missing } = plan;
+
   if (missing.length > 0) {
     // Guidance (Form 02 at the desk) is counted: its own stream, under the id this request claimed.
     const guidance = eventToAppend(
@@ -218,61 +261,70 @@ async function receive(
     throw incomplete(missing);
   }
 
-  const applicantId = context.pseudonyms.applicantId(body.applicant.idNumber);
-  const { type: applicantType, ...personal } = body.applicant;
-  await context.vault.put(applicantId, personal);
   const due = computeDueAt({
     receivedAt: now,
     limit: procedure.limit,
     calendar: context.calendar,
     workingHours: context.calendar.workingHoursFor(competent.id),
   });
-  const dossierCode = await context.codes.next({ unitCode: receiving.code, receivedAt: now, dossierId });
+  // The personal data must be durable before the dossier that points to it.
+  const [{ stored }, dossierCode] = await Promise.all([
+    early ?? put(),
+    context.codes.next({ unitCode: receiving.code, receivedAt: now }),
+  ]);
+  // An erased applicant received anew: this receipt is wanted, so their data starts anew.
+  if (!stored) await context.vault.put(applicantId, personal);
+  // The stream is new (its id was claimed by this key and nothing is in it yet, or the append below fails), so
+  // the decider starts from the initial state and nothing needs reading back.
+  const decided = intakeDecider.decide(
+    {
+      type: 'ReceiveDossier',
+      now,
+      actor,
+      dossierCode,
+      procedureCode: procedure.code,
+      procedureVersion: procedure.version,
+      channel: body.channel,
+      receivingUnitId: receiving.id,
+      competentUnitId: competent.id,
+      crossBoundary,
+      applicantId,
+      applicantType,
+      components,
+      limit: procedure.limit,
+      calendarVersion: due.calendarVersion,
+      startAt: due.startAt,
+      statutoryDueAt: due.dueAt,
+    },
+    intakeDecider.initialState(),
+  );
   const streamId = streamIdFor('intake', dossierId);
-  try {
-    const handled = await handleCommand({
-      store,
-      decider: intakeDecider,
+  const toAppend = decided.map((event) => {
+    const { streamId: _, ...append } = eventToAppend(event, {
+      eventId: ids.next(),
       dossierId,
-      streamId,
-      ids,
-      trace: { correlationId: request.id },
-      retries: 0,
-      command: {
-        type: 'ReceiveDossier',
-        now,
-        actor,
-        dossierCode,
-        procedureCode: procedure.code,
-        procedureVersion: procedure.version,
-        channel: body.channel,
-        receivingUnitId: receiving.id,
-        competentUnitId: competent.id,
-        crossBoundary,
-        applicantId,
-        applicantType,
-        components,
-        limit: procedure.limit,
-        calendarVersion: due.calendarVersion,
-        startAt: due.startAt,
-        statutoryDueAt: due.dueAt,
-      },
+      correlationId: request.id,
+      causationId: request.id,
     });
-    const view = foldDossier(dossierId, handled.history);
-    if (view === undefined || handled.appended.length === 0) throw new Error('receipt not recorded');
-    // 201 goes to whichever request's append created the dossier: with concurrent retries of one key that may
-    // be a retry rather than the first claimer, which then answers 200 from the stream below.
-    return {
-      status: 201,
-      response: responseOf(context, view, body.applicant.fullName),
-    };
+    return append;
+  });
+  try {
+    await store.appendToStream(streamId, toAppend, { expectedVersion: 'no_stream' });
   } catch (error) {
-    // A concurrent retry of this same request won the one append: answer with its dossier.
-    if (!WrongExpectedVersion.is(error) && !InvalidTransition.is(error)) throw error;
+    // A concurrent retry of this same request won the one append: answer with its dossier. 201 goes to whichever
+    // request's append created the dossier, which with concurrent retries of one key may not be the first claimer.
+    if (!WrongExpectedVersion.is(error)) throw error;
     const earlier = answerFromStream(context, await readDossier(store, dossierId), body);
     if (earlier === undefined) throw error;
     return { status: 200, response: earlier };
   }
+  // The answer is folded from the events just appended, exactly as a later read of the stream would fold them.
+  const appended = toAppend.map((event, streamVersion) =>
+    dossierEventFromStored({ ...event, streamId, streamVersion, recordedAt: now }),
+  );
+  const view = foldDossier(dossierId, appended);
+  if (view === undefined) throw new Error('receipt not recorded');
+  return { status: 201, response: responseOf(context, view, body.applicant.fullName) };
 }
 
 export function registerReceiveRoute(app: App, context: IntakeContext): void {

@@ -3,7 +3,7 @@ import { uuidv7Ids } from '@onestop/service-kit';
 import { databaseUrl } from '@onestop/testing';
 import { describe, expect, it } from 'vitest';
 import { birthRegistration, newKey, units, useIntakeHarness } from '../fixtures/harness.js';
-import { dossierCodeAllocator, sequenceStreamId } from './sequence.js';
+import { dossierCodeAllocator, MAX_SPARE, sequenceStreamId } from './sequence.js';
 
 const h = useIntakeHarness();
 
@@ -30,7 +30,7 @@ describe('dossier codes', () => {
     expect(codes).toEqual(expected);
   });
 
-  it('given two processes drawing for the same unit and day, then no code is drawn twice', async () => {
+  it('given two processes drawing for the same unit and day, then no code is drawn twice and the blocks tile the sequence', async () => {
     // A second store and allocator on the same schema stand for a second service instance.
     const other = postgresEventStore({ connectionString: databaseUrl(), schema: h.current.store.schema });
     try {
@@ -39,18 +39,44 @@ describe('dossier codes', () => {
       const receivedAt = new Date('2025-07-04T03:00:00.000Z');
       const draws = await Promise.all(
         Array.from({ length: 30 }, (_, i) =>
-          (i % 2 === 0 ? a : b).next({ unitCode: '000.22333.H34', receivedAt, dossierId: uuidv7Ids.next() }),
+          (i % 2 === 0 ? a : b).next({ unitCode: '000.22333.H34', receivedAt }),
         ),
       );
       expect(new Set(draws).size).toBe(30);
-      expect(draws.map((c) => Number(c.slice(-4))).sort((x, y) => x - y)).toEqual(
-        Array.from({ length: 30 }, (_, i) => i + 1),
-      );
       const stream = await h.current.store.readStream(sequenceStreamId('000.22333.H34-250704'));
-      expect(stream.map((e) => e.data.sequence)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+      const blocks = stream.map((e) => ({ first: Number(e.data.first), last: Number(e.data.last) }));
+      // Each block starts right after the previous one: numbers are reserved once, in order, with no overlap.
+      blocks.forEach((block, i) => {
+        expect(block.first).toBe(i === 0 ? 1 : (blocks[i - 1]?.last ?? 0) + 1);
+        expect(block.last).toBeGreaterThanOrEqual(block.first);
+      });
+      // Concurrent draws share reservations instead of appending one event each.
+      expect(blocks.length).toBeLessThan(30);
+      const reserved = (n: number) => blocks.some((block) => block.first <= n && n <= block.last);
+      expect(draws.map((c) => Number(c.slice(-4))).every(reserved)).toBe(true);
+      // Unused spares are all a gap can be: at most MAX_SPARE per process.
+      expect(blocks.at(-1)?.last ?? 0).toBeLessThanOrEqual(30 + 2 * MAX_SPARE);
     } finally {
       await other.close();
     }
+  });
+
+  it('given a process that restarts, then its first code follows every number reserved before, never reusing one', async () => {
+    const receivedAt = new Date('2025-07-08T03:00:00.000Z');
+    const before = dossierCodeAllocator(h.current.store, uuidv7Ids);
+    const first = await Promise.all(
+      Array.from({ length: 12 }, () => before.next({ unitCode: '000.22333.H34', receivedAt })),
+    );
+    expect(first.map((c) => Number(c.slice(-4))).sort((x, y) => x - y)).toEqual(
+      Array.from({ length: 12 }, (_, i) => i + 1),
+    );
+    const [lastBlock] = (await h.current.store.readStream(sequenceStreamId('000.22333.H34-250708'))).slice(
+      -1,
+    );
+    const restarted = dossierCodeAllocator(h.current.store, uuidv7Ids);
+    const after = await restarted.next({ unitCode: '000.22333.H34', receivedAt });
+    expect(Number(after.slice(-4))).toBe(Number(lastBlock?.data.last) + 1);
+    expect(Number(after.slice(-4)) - 12).toBeLessThanOrEqual(MAX_SPARE + 1);
   });
 
   it('given a new reception day, then the sequence starts again at 0001', async () => {
@@ -58,7 +84,6 @@ describe('dossier codes', () => {
     const code = await allocator.next({
       unitCode: '000.22333.H34',
       receivedAt: new Date('2025-07-07T01:00:00.000Z'),
-      dossierId: uuidv7Ids.next(),
     });
     expect(code).toBe('000.22333.H34-250707-0001');
   });

@@ -1,43 +1,71 @@
 /**
  * Dossier code sequences (DOMAIN.md section 4): one per receiving unit per reception day, kept in the event store
- * itself as the stream `dossier-sequence-{unitCode}-{yyMMdd}`. Drawing number n appends the n-th event with
- * `expectedVersion = n - 2` (the stream's version is the sequence minus one), so two writers can never draw the
- * same number: the loser gets WrongExpectedVersion, which carries the actual version, and tries the next one.
- * A drawn number is never given back: a receipt that fails after drawing leaves a gap, never a duplicate.
+ * itself as the stream `dossier-sequence-{unitCode}-{yyMMdd}`. Each event of the stream reserves a block of
+ * numbers `first..last` (`first` is one more than the previous event's `last`), appended with the stream version
+ * the process last saw, so two writers can never reserve the same number: the loser gets WrongExpectedVersion,
+ * reads the winner's block and reserves after it. A reserved number is never given back.
  *
- * Within one process the draws of a key are queued, so they do not fight each other; the optimistic check is
- * what keeps several processes (stack mode, scale-out) apart.
+ * Within one process, numbers are handed out from the reserved block in order without touching the store; when
+ * it runs out, one append reserves a block for every draw waiting then (natural batching: concurrent receipts
+ * share one append instead of queueing one append each), plus a few spare numbers for the draws likely to follow
+ * (at most `MAX_SPARE`, growing while demand keeps exhausting the blocks). The spare numbers are why codes can
+ * have gaps beyond failed receipts: a crash or restart loses the unused rest of the block (at most `MAX_SPARE`
+ * per unit and day), and with several processes each hands out its own block, so codes follow reception order
+ * within a process only. DOMAIN.md allows both: codes are never reused, not necessarily dense. One process alone,
+ * without a restart, still hands out 0001, 0002, … densely.
  */
 import { formatDossierCode, MAX_DOSSIER_SEQUENCE, receptionDayKey } from '@onestop/domain';
 import { type EventStore, WrongExpectedVersion } from '@onestop/event-store';
 import type { IdGenerator } from '@onestop/service-kit';
+import { z } from 'zod';
 import { DossierSequenceExhausted } from '../errors.js';
 
+/** One event per reserved block (the name predates blocks; a block of one is a single drawn code). */
 export const DOSSIER_CODE_DRAWN = 'DossierCodeDrawn';
 
+/** Upper bound on the numbers reserved beyond the draws waiting: what one crash can cost a unit's day. */
+export const MAX_SPARE = 16;
+
 export interface DossierCodeAllocator {
-  /** Draws the next code of the unit's reception day of `receivedAt` (Vietnam date) for `dossierId`. */
-  next(input: { unitCode: string; receivedAt: Date; dossierId: string }): Promise<string>;
+  /** Draws the next code of the unit's reception day of `receivedAt` (Vietnam date). */
+  next(input: { unitCode: string; receivedAt: Date }): Promise<string>;
 }
 
 export function sequenceStreamId(dayKey: string): string {
   return `dossier-sequence-${dayKey}`;
 }
 
-export function dossierCodeAllocator(store: EventStore, ids: IdGenerator): DossierCodeAllocator {
-  /** Last version seen per day key: a good first guess, corrected by the store on conflict. */
-  const known = new Map<string, number>();
-  const queues = new Map<string, Promise<unknown>>();
+/** A block `{ first, last }`; events written before blocks hold one number as `{ sequence }`. */
+const Reserved = z.union([
+  z.object({ first: z.number().int(), last: z.number().int() }),
+  z.object({ sequence: z.number().int() }).transform(({ sequence }) => ({ first: sequence, last: sequence })),
+]);
 
-  const draw = async (dayKey: string, dossierId: string): Promise<number> => {
+interface DaySequence {
+  /** Stream version of the last block this process knows of (-1: none yet). */
+  version: number;
+  /** Next number to hand out, and the last one reserved by this process. */
+  next: number;
+  last: number;
+  /** Spare numbers the next reservation adds beyond the draws waiting. */
+  spare: number;
+  readonly waiting: Array<{ resolve: (n: number) => void; reject: (error: unknown) => void }>;
+  reserving: boolean;
+}
+
+export function dossierCodeAllocator(store: EventStore, ids: IdGenerator): DossierCodeAllocator {
+  const days = new Map<string, DaySequence>();
+
+  /** Appends one block after the last one in the stream; returns it. */
+  const reserveBlock = async (dayKey: string, day: DaySequence, count: number) => {
     const streamId = sequenceStreamId(dayKey);
-    let expected = known.get(dayKey) ?? -1;
-    // Terminates: every conflict means another writer drew a number, so `expected` grows until the day is full.
+    // Terminates: every conflict means another writer reserved numbers, so `first` grows until the day is full.
     for (;;) {
-      const sequence = expected + 2;
-      if (sequence > MAX_DOSSIER_SEQUENCE) {
+      const first = day.last + 1;
+      if (first > MAX_DOSSIER_SEQUENCE) {
         throw DossierSequenceExhausted(`no dossier code left for ${dayKey}`, { details: { dayKey } });
       }
+      const last = Math.min(MAX_DOSSIER_SEQUENCE, first + count - 1);
       try {
         await store.appendToStream(
           streamId,
@@ -45,35 +73,67 @@ export function dossierCodeAllocator(store: EventStore, ids: IdGenerator): Dossi
             {
               eventId: ids.next(),
               type: DOSSIER_CODE_DRAWN,
-              data: { sequence, dossierId },
+              data: { first, last },
               metadata: { source: 'intake' },
             },
           ],
-          { expectedVersion: expected < 0 ? 'no_stream' : expected },
+          { expectedVersion: day.version < 0 ? 'no_stream' : day.version },
         );
-        known.set(dayKey, expected + 1);
-        return sequence;
+        day.version += 1;
+        return { first, last };
       } catch (error) {
-        if (!WrongExpectedVersion.is(error) || error.details.actual <= expected) throw error;
-        expected = error.details.actual;
+        if (!WrongExpectedVersion.is(error) || error.details.actual <= day.version) throw error;
+        const [latest] = await store.readStream(streamId, { fromVersion: error.details.actual, maxCount: 1 });
+        if (latest === undefined) throw error;
+        day.version = latest.streamVersion;
+        day.last = Reserved.parse(latest.data).last;
+        day.next = day.last + 1;
       }
     }
   };
 
-  return {
-    async next({ unitCode, receivedAt, dossierId }) {
-      const dayKey = receptionDayKey(unitCode, receivedAt);
-      const previous = queues.get(dayKey) ?? Promise.resolve();
-      const mine = previous.catch(() => undefined).then(() => draw(dayKey, dossierId));
-      queues.set(dayKey, mine);
-      try {
-        const sequence = await mine;
-        return formatDossierCode({ unitCode, receivedAt, sequence });
-      } finally {
-        if (queues.get(dayKey) === mine) queues.delete(dayKey);
-        // Yesterday's keys are never drawn from again; keep the guesses bounded.
-        if (known.size > 10_000) known.clear();
+  /** Serves the waiting draws from new blocks until none waits; one reservation per day key at a time. */
+  const refill = async (dayKey: string, day: DaySequence) => {
+    day.reserving = true;
+    try {
+      while (day.waiting.length > 0) {
+        const block = await reserveBlock(dayKey, day, day.waiting.length + day.spare);
+        day.next = block.first;
+        day.last = block.last;
+        const served = day.waiting.splice(0, block.last - block.first + 1);
+        for (const draw of served) draw.resolve(day.next++);
+        // Demand used up the block: keep more in hand next time. It never shrinks: spares only cost on a crash.
+        if (day.next > day.last) day.spare = Math.min(MAX_SPARE, Math.max(1, day.spare * 2));
       }
+    } catch (error) {
+      for (const draw of day.waiting.splice(0)) draw.reject(error);
+    } finally {
+      day.reserving = false;
+    }
+  };
+
+  const draw = (dayKey: string): Promise<number> => {
+    let day = days.get(dayKey);
+    if (day === undefined) {
+      // Yesterday's keys are never drawn from again; keep the map bounded.
+      if (days.size > 10_000) {
+        for (const [key, old] of days) if (!old.reserving) days.delete(key);
+      }
+      day = { version: -1, next: 1, last: 0, spare: 0, waiting: [], reserving: false };
+      days.set(dayKey, day);
+    }
+    if (day.next <= day.last && day.waiting.length === 0) return Promise.resolve(day.next++);
+    const current = day;
+    const drawn = new Promise<number>((resolve, reject) => current.waiting.push({ resolve, reject }));
+    if (!current.reserving) void refill(dayKey, current);
+    return drawn;
+  };
+
+  return {
+    async next({ unitCode, receivedAt }) {
+      const dayKey = receptionDayKey(unitCode, receivedAt);
+      const sequence = await draw(dayKey);
+      return formatDossierCode({ unitCode, receivedAt, sequence });
     },
   };
 }

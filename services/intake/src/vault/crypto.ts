@@ -8,7 +8,8 @@
  *   HKDF, one per purpose, so a leak of one derived key reveals nothing about the others or the master.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { VaultKeyInvalid } from './port.js';
+import { PersonalData, VaultKeyInvalid } from './port.js';
+import type { SealedRow } from './put-batcher.js';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -64,6 +65,21 @@ export function unpack(bytes: Buffer): Sealed {
     tag: bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES),
     ciphertext: bytes.subarray(IV_BYTES + TAG_BYTES),
   };
+}
+
+/** Seals an applicant's data under a fresh data key and wraps that key under the master key. */
+export function sealRow(
+  masterKey: Buffer,
+  applicantId: string,
+  data: PersonalData,
+  unlessErased: boolean,
+): SealedRow {
+  const plaintext = Buffer.from(JSON.stringify(PersonalData.parse(data)), 'utf8');
+  const dataKey = randomBytes(32);
+  const sealedData = pack(seal(dataKey, plaintext, applicantId));
+  const wrappedKey = pack(seal(masterKey, dataKey, applicantId));
+  dataKey.fill(0);
+  return { applicantId, wrappedKey, sealedData, unlessErased };
 }
 
 function derive(masterKey: Buffer, info: string): Buffer {

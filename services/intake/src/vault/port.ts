@@ -36,9 +36,21 @@ export interface AccessLogEntry {
   readonly at: Date;
 }
 
+export interface PutOptions {
+  /**
+   * Leave an erased applicant erased: nothing is written and `put` resolves `{ stored: false }`. For a write made
+   * before it is known to be wanted (intake stores the data while it claims the request's Idempotency-Key), so
+   * that a retried or refused request cannot bring back the data of someone who asked to be forgotten.
+   */
+  readonly unlessErased?: boolean;
+}
+
 export interface PersonalDataVault {
-  /** Stores (or replaces) the applicant's data under a fresh data key; after an erasure it starts anew. */
-  put(applicantId: string, data: PersonalData): Promise<void>;
+  /**
+   * Stores (or replaces) the applicant's data under a fresh data key; after an erasure it starts anew (unless
+   * `unlessErased`). Concurrent puts may share one transaction; each resolves once its row is durable.
+   */
+  put(applicantId: string, data: PersonalData, options?: PutOptions): Promise<{ readonly stored: boolean }>;
   /** Decrypts and returns the data, logging the read; INTAKE_PERSONAL_DATA_ERASED / _NOT_FOUND otherwise. */
   get(applicantId: string, access: VaultAccess): Promise<PersonalData>;
   /** Destroys the applicant's data key; the ciphertext stays and can no longer be decrypted. */

@@ -3,11 +3,10 @@
  * `personal_data` holds one row per applicant (sealed data + wrapped data key), `personal_data_access_log` one row
  * per read or erasure. A read and its log row commit in one transaction: no read goes unlogged.
  */
-import { randomBytes } from 'node:crypto';
 import type { PostgresTransaction } from '@onestop/event-store';
 import type { Clock } from '@onestop/service-kit';
 import { z } from 'zod';
-import { keyFingerprint, open, pack, seal, unpack } from './crypto.js';
+import { keyFingerprint, open, sealRow, unpack } from './crypto.js';
 import {
   type AccessLogEntry,
   PersonalData,
@@ -17,6 +16,7 @@ import {
   type PersonalDataVault,
   type VaultAccess,
 } from './port.js';
+import { putBatcher } from './put-batcher.js';
 
 /** What the vault needs of the store: its schema and a transaction on its pool (`postgresEventStore` has both). */
 export interface VaultDatabase {
@@ -58,6 +58,38 @@ export function postgresPersonalDataVault(options: PostgresVaultOptions): Person
   const s = `"${db.schema}"`;
   const fingerprint = keyFingerprint(masterKey);
   let migrated: Promise<void> | undefined;
+  // One statement per kind of row for the whole batch, rows in key order, so two processes' batches lock rows in
+  // the same order. A row that skips an erased applicant is not RETURNed.
+  const upsert = (guarded: boolean) => `
+    INSERT INTO ${s}.personal_data (applicant_id, wrapped_key, key_fingerprint, sealed_data)
+    SELECT applicant_id, wrapped_key, $4, sealed_data
+      FROM unnest($1::uuid[], $2::bytea[], $3::bytea[]) AS r (applicant_id, wrapped_key, sealed_data)
+    ON CONFLICT (applicant_id) DO UPDATE
+      SET wrapped_key = excluded.wrapped_key, key_fingerprint = excluded.key_fingerprint,
+          sealed_data = excluded.sealed_data, updated_at = now(), erased_at = NULL
+      ${guarded ? 'WHERE personal_data.erased_at IS NULL' : ''}
+    RETURNING applicant_id::text AS applicant_id`;
+  const write = putBatcher((rows) => {
+    const sorted = [...rows].sort((a, b) => (a.applicantId < b.applicantId ? -1 : 1));
+    return db.withTransaction(async (tx) => {
+      const stored = new Set<string>();
+      for (const guarded of [false, true]) {
+        const group = sorted.filter((r) => r.unlessErased === guarded);
+        if (group.length === 0) continue;
+        const result = await tx.query(upsert(guarded), [
+          group.map((r) => r.applicantId),
+          group.map((r) => r.wrappedKey),
+          group.map((r) => r.sealedData),
+          fingerprint,
+        ]);
+        const written = new Set(
+          result.rows.map((row) => z.object({ applicant_id: z.string() }).parse(row).applicant_id),
+        );
+        for (const row of group) if (written.has(row.applicantId.toLowerCase())) stored.add(row.applicantId);
+      }
+      return stored;
+    });
+  });
 
   const ready = (): Promise<void> => {
     migrated ??= db
@@ -138,23 +170,9 @@ export function postgresPersonalDataVault(options: PostgresVaultOptions): Person
   return {
     ready,
 
-    async put(applicantId, data) {
+    async put(applicantId, data, options = {}) {
       await ready();
-      const plaintext = Buffer.from(JSON.stringify(PersonalData.parse(data)), 'utf8');
-      const dataKey = randomBytes(32);
-      const sealedData = pack(seal(dataKey, plaintext, applicantId));
-      const wrappedKey = pack(seal(masterKey, dataKey, applicantId));
-      dataKey.fill(0);
-      await db.withTransaction((tx) =>
-        tx.query(
-          `INSERT INTO ${s}.personal_data (applicant_id, wrapped_key, key_fingerprint, sealed_data)
-           VALUES ($1, $2, $3, $4)
-           ON CONFLICT (applicant_id) DO UPDATE
-             SET wrapped_key = excluded.wrapped_key, key_fingerprint = excluded.key_fingerprint,
-                 sealed_data = excluded.sealed_data, updated_at = now(), erased_at = NULL`,
-          [applicantId, wrappedKey, fingerprint, sealedData],
-        ),
-      );
+      return { stored: await write(sealRow(masterKey, applicantId, data, options.unlessErased === true)) };
     },
 
     async get(applicantId, access) {

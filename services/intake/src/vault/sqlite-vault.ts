@@ -3,10 +3,9 @@
  * tables and rules as `postgresPersonalDataVault`, in SQLite's dialect (blobs, ISO-8601 text for instants, an
  * AUTOINCREMENT log id). A read and its log row commit in one transaction: no read goes unlogged.
  */
-import { randomBytes } from 'node:crypto';
 import type { Clock } from '@onestop/service-kit';
 import { z } from 'zod';
-import { keyFingerprint, open, pack, seal, unpack } from './crypto.js';
+import { keyFingerprint, open, sealRow, unpack } from './crypto.js';
 import {
   type AccessLogEntry,
   PersonalData,
@@ -16,6 +15,7 @@ import {
   type PersonalDataVault,
   type VaultAccess,
 } from './port.js';
+import { putBatcher } from './put-batcher.js';
 
 /** A statement in the store's open transaction (`EmbeddedTransaction` is one). */
 export interface SqliteVaultTransaction {
@@ -64,6 +64,27 @@ export function sqlitePersonalDataVault(options: SqliteVaultOptions): PersonalDa
   const { db, masterKey, clock } = options;
   const fingerprint = keyFingerprint(masterKey);
   let migrated: Promise<void> | undefined;
+  // Every row of a batch in one transaction: one commit (one fsync) for all of them. A row that skips an erased
+  // applicant is not RETURNed.
+  const write = putBatcher((rows) =>
+    db.withTransaction(async (tx) => {
+      const stored = new Set<string>();
+      for (const row of [...rows].sort((a, b) => Number(a.unlessErased) - Number(b.unlessErased))) {
+        const result = await tx.query(
+          `INSERT INTO personal_data (applicant_id, wrapped_key, key_fingerprint, sealed_data, updated_at)
+           VALUES ($1, $2, $3, $4, ${WALL_NOW})
+           ON CONFLICT (applicant_id) DO UPDATE
+             SET wrapped_key = excluded.wrapped_key, key_fingerprint = excluded.key_fingerprint,
+                 sealed_data = excluded.sealed_data, updated_at = excluded.updated_at, erased_at = NULL
+             ${row.unlessErased ? 'WHERE personal_data.erased_at IS NULL' : ''}
+           RETURNING applicant_id`,
+          [row.applicantId, row.wrappedKey, fingerprint, row.sealedData],
+        );
+        if (result.rows.length > 0) stored.add(row.applicantId);
+      }
+      return stored;
+    }),
+  );
 
   const ready = (): Promise<void> => {
     // SQLite's write lock (BEGIN IMMEDIATE) serialises concurrent starters; no advisory lock is needed.
@@ -143,23 +164,9 @@ export function sqlitePersonalDataVault(options: SqliteVaultOptions): PersonalDa
   return {
     ready,
 
-    async put(applicantId, data) {
+    async put(applicantId, data, options = {}) {
       await ready();
-      const plaintext = Buffer.from(JSON.stringify(PersonalData.parse(data)), 'utf8');
-      const dataKey = randomBytes(32);
-      const sealedData = pack(seal(dataKey, plaintext, applicantId));
-      const wrappedKey = pack(seal(masterKey, dataKey, applicantId));
-      dataKey.fill(0);
-      await db.withTransaction((tx) =>
-        tx.query(
-          `INSERT INTO personal_data (applicant_id, wrapped_key, key_fingerprint, sealed_data, updated_at)
-           VALUES ($1, $2, $3, $4, ${WALL_NOW})
-           ON CONFLICT (applicant_id) DO UPDATE
-             SET wrapped_key = excluded.wrapped_key, key_fingerprint = excluded.key_fingerprint,
-                 sealed_data = excluded.sealed_data, updated_at = excluded.updated_at, erased_at = NULL`,
-          [applicantId, wrappedKey, fingerprint, sealedData],
-        ),
-      );
+      return { stored: await write(sealRow(masterKey, applicantId, data, options.unlessErased === true)) };
     },
 
     async get(applicantId, access) {

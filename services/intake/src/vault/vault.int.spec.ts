@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { birthRegistration, newKey, units, useIntakeHarness } from '../fixtures/harness.js';
 
 const h = useIntakeHarness();
@@ -37,12 +37,18 @@ async function read(applicantId: string, query: string, role: 'clerk' | 'admin' 
 describe('personal-data vault', () => {
   it('given a receipt, then no stored event contains the applicant’s name, ID number, phone or address', async () => {
     const { applicantId } = await receivePerson();
-    const { events } = await h.current.store.readAll({ maxCount: 10_000 });
-    expect(events.length).toBeGreaterThan(0);
-    const log = JSON.stringify(
-      events.map((e) => ({ data: e.data, metadata: e.metadata, stream: e.streamId })),
+    // readAll shows an append once every older transaction in the cluster has ended: wait for the receipt there.
+    const log = await vi.waitFor(
+      async () => {
+        const { events } = await h.current.store.readAll({ maxCount: 10_000 });
+        const text = JSON.stringify(
+          events.map((e) => ({ data: e.data, metadata: e.metadata, stream: e.streamId })),
+        );
+        expect(text).toContain(applicantId);
+        return text;
+      },
+      { timeout: 5_000, interval: 50 },
     );
-    expect(log).toContain(applicantId);
     for (const value of [person.fullName, person.idNumber, person.phone, person.address]) {
       expect(log).not.toContain(value);
     }
@@ -185,6 +191,69 @@ describe('personal-data vault', () => {
     const log = await h.current.vault.accessLog({ applicantId });
     // Newest first; earlier tests read the same person (one applicant id per ID number).
     expect(log.slice(0, 2).map((e) => e.action)).toEqual(['read_erased', 'erase']);
+  });
+
+  it('given an erased applicant, when a receipt is retried with its key or received anew, then only the new receipt brings the data back', async () => {
+    const other = { ...person, idNumber: '056187650000', fullName: 'Lê Văn Tám' };
+    const key = newKey();
+    const payload = birthRegistration({ applicant: other });
+    const post = async () =>
+      h.current.app.inject({
+        method: 'POST',
+        url: '/v1/intake/dossiers',
+        headers: { ...(await headers('clerk', units.nhaTrangCentre)), 'idempotency-key': key },
+        payload,
+      });
+    const first = await post();
+    expect(first.statusCode).toBe(201);
+    const { applicantId } = first.json();
+    await h.current.vault.erase(applicantId, {
+      actor: { id: 'a', role: 'admin' },
+      purpose: 'erasure request',
+    });
+
+    // The retry writes the data while it claims the key, before it knows it is a retry: it must not un-erase.
+    const retry = await post();
+    expect(retry.statusCode).toBe(200);
+    expect(retry.json().dossierId).toBe(first.json().dossierId);
+    expect((await read(applicantId, 'purpose=verify')).statusCode).toBe(410);
+
+    const anew = await h.current.app.inject({
+      method: 'POST',
+      url: '/v1/intake/dossiers',
+      headers: { ...(await headers('clerk', units.nhaTrangCentre)), 'idempotency-key': newKey() },
+      payload,
+    });
+    expect(anew.statusCode).toBe(201);
+    const readBack = await read(applicantId, 'purpose=verify');
+    expect(readBack.statusCode).toBe(200);
+    expect(readBack.json().fullName).toBe(other.fullName);
+  });
+
+  it('given many puts at once, then each is stored and a put unlessErased reports an erased applicant as not stored', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) =>
+      h.current.pseudonyms.applicantId(`0791${String(i).padStart(8, '0')}`),
+    );
+    const results = await Promise.all(
+      ids.map((id, i) => h.current.vault.put(id, { fullName: `Người ${i}`, idNumber: `0791${i}` })),
+    );
+    expect(results.every((r) => r.stored)).toBe(true);
+    const access = { actor: { id: 'a', role: 'admin' }, purpose: 'test' } as const;
+    const back = await Promise.all(ids.map((id) => h.current.vault.get(id, access)));
+    expect(back.map((d) => d.fullName)).toEqual(ids.map((_, i) => `Người ${i}`));
+
+    const [erased = '', kept = ''] = ids;
+    await h.current.vault.erase(erased, access);
+    const [skipped, written] = await Promise.all([
+      h.current.vault.put(erased, { fullName: 'X', idNumber: '1' }, { unlessErased: true }),
+      h.current.vault.put(kept, { fullName: 'Y', idNumber: '2' }, { unlessErased: true }),
+    ]);
+    expect(skipped.stored).toBe(false);
+    expect(written.stored).toBe(true);
+    await expect(h.current.vault.get(erased, access)).rejects.toMatchObject({
+      code: 'INTAKE_PERSONAL_DATA_ERASED',
+    });
+    expect((await h.current.vault.get(kept, access)).fullName).toBe('Y');
   });
 
   it('given an unknown applicant, then 404', async () => {
