@@ -89,15 +89,33 @@ declare module 'fastify' {
   }
 }
 
-/** Returns a verifier for bearer tokens; exported so the CLI and tests can check tokens without a server. */
-export function createTokenVerifier(config: AuthConfig): (token: string) => Promise<AuthContext> {
+/** Verified tokens are remembered at most this long, so a key rotated out of the JWKS stops working soon. */
+const CACHE_TTL_MS = 5 * 60_000;
+const CACHE_MAX_ENTRIES = 10_000;
+const expirySchema = z.object({ exp: z.number().optional() });
+
+/**
+ * Returns a verifier for bearer tokens; exported so the CLI and tests can check tokens without a server.
+ * A desk sends the same token with every request and a signature check costs more than the rest of a small
+ * request, so a verified token is remembered until it expires (at most 5 minutes); failures are never cached.
+ */
+export function createTokenVerifier(
+  config: AuthConfig,
+  now: () => number = Date.now,
+): (token: string) => Promise<AuthContext> {
   const options = {
     algorithms: config.mode === 'hs256' ? ['HS256'] : ['RS256', 'PS256', 'ES256', 'EdDSA'],
     ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
     ...(config.audience === undefined ? {} : { audience: config.audience }),
   };
-  const verifyJwt = keyedVerifier(config, options);
+  const verifyJwt = keyedVerifier(config, options, now);
+  const verified = new Map<string, { readonly auth: AuthContext; readonly until: number }>();
   return async (token) => {
+    const cached = verified.get(token);
+    if (cached !== undefined) {
+      if (cached.until > now()) return cached.auth;
+      verified.delete(token);
+    }
     let payload: unknown;
     try {
       payload = (await verifyJwt(token)).payload;
@@ -107,21 +125,31 @@ export function createTokenVerifier(config: AuthConfig): (token: string) => Prom
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw Unauthenticated('token claims are malformed', { cause: claims.error });
     const { sub, roles, unitId } = claims.data;
-    return unitId === undefined ? { sub, roles } : { sub, roles, unitId };
+    const auth: AuthContext = unitId === undefined ? { sub, roles } : { sub, roles, unitId };
+    const exp = expirySchema.safeParse(payload).data?.exp;
+    const until = Math.min(now() + CACHE_TTL_MS, exp === undefined ? Number.POSITIVE_INFINITY : exp * 1000);
+    if (verified.size >= CACHE_MAX_ENTRIES) {
+      const oldest = verified.keys().next().value;
+      if (oldest !== undefined) verified.delete(oldest);
+    }
+    verified.set(token, { auth, until });
+    return auth;
   };
 }
 
 function keyedVerifier(
   config: AuthConfig,
   options: JWTVerifyOptions,
+  now: () => number,
 ): (token: string) => Promise<JWTVerifyResult> {
+  const at = () => ({ ...options, currentDate: new Date(now()) });
   if (config.mode === 'hs256') {
     const secret = new TextEncoder().encode(config.secret);
-    return (token) => jwtVerify(token, secret, options);
+    return (token) => jwtVerify(token, secret, at());
   }
   // The key set is fetched lazily and cached by jose, refetched when a token names an unknown key id.
   const keys = createRemoteJWKSet(new URL(config.jwksUrl));
-  return (token) => jwtVerify(token, keys, options);
+  return (token) => jwtVerify(token, keys, at());
 }
 
 function verificationError(error: unknown, mode: AuthConfig['mode']) {

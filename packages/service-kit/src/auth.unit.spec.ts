@@ -7,6 +7,7 @@ import {
   authConfigFromEnv,
   authEnvShape,
   authOf,
+  createTokenVerifier,
   requireRole,
   requireUnit,
   signDevToken,
@@ -252,5 +253,32 @@ describe('auth config from env', () => {
     expect(() => loadConfig(schema, { JWT_SECRET: 'short' })).toThrow(
       /JWT_SECRET: must be at least 32 characters/,
     );
+  });
+});
+
+describe('verified token cache', () => {
+  const secret = 's'.repeat(32);
+
+  it('remembers a verified token, and refuses it once it expired', async () => {
+    let clock = Date.now();
+    const verify = createTokenVerifier({ mode: 'hs256', secret }, () => clock);
+    const token = await signDevToken(
+      { sub: 'c1', roles: ['clerk'], unitId: 'u1', expiresIn: '2 minutes' },
+      secret,
+    );
+    expect(await verify(token)).toEqual({ sub: 'c1', roles: ['clerk'], unitId: 'u1' });
+    expect(await verify(token)).toEqual({ sub: 'c1', roles: ['clerk'], unitId: 'u1' });
+    clock += 3 * 60_000;
+    await expect(verify(token)).rejects.toMatchObject({
+      code: 'AUTH_UNAUTHENTICATED',
+      message: 'token expired',
+    });
+  });
+
+  it('does not remember failures: a forged token stays refused', async () => {
+    const verify = createTokenVerifier({ mode: 'hs256', secret });
+    const forged = await signDevToken({ sub: 'x', roles: ['admin'] }, 'f'.repeat(32));
+    await expect(verify(forged)).rejects.toMatchObject({ code: 'AUTH_UNAUTHENTICATED' });
+    await expect(verify(forged)).rejects.toMatchObject({ code: 'AUTH_UNAUTHENTICATED' });
   });
 });
