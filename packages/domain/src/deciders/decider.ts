@@ -11,7 +11,7 @@ import {
   type DossierEventType,
   type EventData,
   eventSchemaOf,
-  streamIdFor,
+  streamIdOfEvent,
 } from '../events/index.js';
 
 export interface Decider<Command, State, Event> {
@@ -76,6 +76,6 @@ export function eventToAppend(event: DecidedEvent, ids: AppendIds) {
       causationId: ids.causationId,
       actor: event.actor,
     }),
-    streamId: streamIdFor(source, ids.dossierId),
+    streamId: streamIdOfEvent({ source, dossierId: ids.dossierId, data: event.data }),
   };
 }

@@ -1,6 +1,7 @@
 export * from './decider.js';
 export * from './digitization.js';
 export * from './errors.js';
+export * from './feedback.js';
 export * from './intake.js';
 export * from './lifecycle.js';
 export * from './processing.js';

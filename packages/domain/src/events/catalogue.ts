@@ -6,6 +6,16 @@
 import { z } from 'zod';
 import { ComponentDigitizedData, ResultDigitizedData } from './digitization.js';
 import {
+  FeedbackAcceptedData,
+  FeedbackAnsweredData,
+  FeedbackFiledData,
+  FeedbackFollowedUpData,
+  FeedbackInfoRequestedData,
+  FeedbackPublishedData,
+  FeedbackRatedData,
+  FeedbackRefusedData,
+} from './feedback.js';
+import {
   DossierReceivedData,
   DossierRefusedData,
   DossierRegisteredData,
@@ -236,6 +246,64 @@ export const SatisfactionRated = defineEvent(
   'The applicant rated the service, 1 very satisfied … 4 very dissatisfied. v1 had a 3-level score (see upcasters).',
 );
 
+// feedback (PAKN): dossierId is the dossier the item is about, else the item's own id (see feedback.ts)
+export const FeedbackFiled = defineEvent(
+  'FeedbackFiled',
+  1,
+  'feedback',
+  FeedbackFiledData,
+  'A citizen filed feedback (phản ánh, kiến nghị) about a dossier, a unit or a procedure; the decision clock starts.',
+);
+export const FeedbackAccepted = defineEvent(
+  'FeedbackAccepted',
+  1,
+  'feedback',
+  FeedbackAcceptedData,
+  'The responsible unit accepted the feedback for handling (decision due 2 working days after filing).',
+);
+export const FeedbackRefused = defineEvent(
+  'FeedbackRefused',
+  1,
+  'feedback',
+  FeedbackRefusedData,
+  'The responsible unit refused the feedback, with a reason (due 2 working days after filing).',
+);
+export const FeedbackInfoRequested = defineEvent(
+  'FeedbackInfoRequested',
+  1,
+  'feedback',
+  FeedbackInfoRequestedData,
+  'The responsible unit asked the filer for more information (due 5 working days after filing).',
+);
+export const FeedbackAnswered = defineEvent(
+  'FeedbackAnswered',
+  1,
+  'feedback',
+  FeedbackAnsweredData,
+  'The responsible unit answered (due 15 working days after acceptance).',
+);
+export const FeedbackPublished = defineEvent(
+  'FeedbackPublished',
+  1,
+  'feedback',
+  FeedbackPublishedData,
+  'The answer was published (due 2 working days after the answer).',
+);
+export const FeedbackRated = defineEvent(
+  'FeedbackRated',
+  1,
+  'feedback',
+  FeedbackRatedData,
+  'The filer rated the answer satisfied or dissatisfied (KPI 5.3 counts a dislike).',
+);
+export const FeedbackFollowedUp = defineEvent(
+  'FeedbackFollowedUp',
+  1,
+  'feedback',
+  FeedbackFollowedUpData,
+  'The filer followed up with a complaint about the answer (KPI 5.3 counts it).',
+);
+
 /** Every event schema, in catalogue order (the order of the generated files). */
 export const DOSSIER_EVENT_SCHEMAS = [
   DossierRegistered,
@@ -262,6 +330,14 @@ export const DOSSIER_EVENT_SCHEMAS = [
   ResultReceivedAtDesk,
   ResultReturned,
   SatisfactionRated,
+  FeedbackFiled,
+  FeedbackAccepted,
+  FeedbackRefused,
+  FeedbackInfoRequested,
+  FeedbackAnswered,
+  FeedbackPublished,
+  FeedbackRated,
+  FeedbackFollowedUp,
 ] as const;
 
 export const DossierEvent = z.discriminatedUnion('type', DOSSIER_EVENT_SCHEMAS);
@@ -295,6 +371,14 @@ export type ResultSentToDesk = EventOfType<'ResultSentToDesk'>;
 export type ResultReceivedAtDesk = EventOfType<'ResultReceivedAtDesk'>;
 export type ResultReturned = EventOfType<'ResultReturned'>;
 export type SatisfactionRated = EventOfType<'SatisfactionRated'>;
+export type FeedbackFiled = EventOfType<'FeedbackFiled'>;
+export type FeedbackAccepted = EventOfType<'FeedbackAccepted'>;
+export type FeedbackRefused = EventOfType<'FeedbackRefused'>;
+export type FeedbackInfoRequested = EventOfType<'FeedbackInfoRequested'>;
+export type FeedbackAnswered = EventOfType<'FeedbackAnswered'>;
+export type FeedbackPublished = EventOfType<'FeedbackPublished'>;
+export type FeedbackRated = EventOfType<'FeedbackRated'>;
+export type FeedbackFollowedUp = EventOfType<'FeedbackFollowedUp'>;
 
 export type DossierEventSchema = (typeof DOSSIER_EVENT_SCHEMAS)[number];
 
@@ -341,6 +425,16 @@ export const EVENT_TYPES_BY_SOURCE = {
     'ResultSentToDesk',
   ],
   'result-return': ['ResultReceivedAtDesk', 'ResultReturned', 'SatisfactionRated'],
+  feedback: [
+    'FeedbackFiled',
+    'FeedbackAccepted',
+    'FeedbackRefused',
+    'FeedbackInfoRequested',
+    'FeedbackAnswered',
+    'FeedbackPublished',
+    'FeedbackRated',
+    'FeedbackFollowedUp',
+  ],
 } as const satisfies { readonly [S in Source]: readonly EventsOfSource<S>['type'][] };
 
 /** The national status an event moves the dossier into (events absent here leave the status unchanged). */
@@ -364,9 +458,29 @@ const STREAM_PREFIX = {
   digitization: 'digitization',
   processing: 'processing',
   'result-return': 'return',
+  feedback: 'feedback',
 } as const satisfies Record<Source, string>;
 
-/** `intake-{dossierId}`, `digitization-{dossierId}`, `processing-{dossierId}`, `return-{dossierId}`. */
-export function streamIdFor(source: Source, dossierId: string): string {
-  return `${STREAM_PREFIX[source]}-${dossierId}`;
+/**
+ * `intake-{dossierId}`, `digitization-{dossierId}`, `processing-{dossierId}`, `return-{dossierId}`, and
+ * `feedback-{feedbackId}` (pass the feedback item's id: a dossier may have several items).
+ */
+export function streamIdFor(source: Source, aggregateId: string): string {
+  return `${STREAM_PREFIX[source]}-${aggregateId}`;
+}
+
+const FeedbackKey = z.object({ feedbackId: Uuid });
+
+/**
+ * The stream an event belongs in: its dossier's stream of its source, except feedback, whose streams are per
+ * item (the payload's `feedbackId`) while the envelope's dossierId stays the partition key.
+ */
+export function streamIdOfEvent(event: {
+  readonly source: Source;
+  readonly dossierId: string;
+  readonly data: unknown;
+}): string {
+  if (event.source !== 'feedback') return streamIdFor(event.source, event.dossierId);
+  // Callers pass validated payloads, where feedbackId is required: a miss here is a bug, not bad input.
+  return streamIdFor('feedback', FeedbackKey.parse(event.data).feedbackId);
 }

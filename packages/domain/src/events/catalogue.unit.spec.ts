@@ -19,6 +19,9 @@ const at = '2025-03-03T02:00:00.000Z';
 const later = '2025-03-10T02:00:00.000Z';
 const sha = 'a'.repeat(64);
 
+const dossierId = '0195a1b2-0000-4000-8000-0000000000aa';
+const feedbackId = dossierId;
+
 /** One valid payload per event type; the mapped type makes the compiler demand every type. */
 const SAMPLES: { [T in DossierEventType]: EventData<T> } = {
   DossierRegistered: { procedureCode: '1.004227', channel: 'online' },
@@ -82,9 +85,25 @@ const SAMPLES: { [T in DossierEventType]: EventData<T> } = {
   ResultReceivedAtDesk: { returningUnitId: 'unit-hn-01' },
   ResultReturned: { channel: 'desk' },
   SatisfactionRated: { rating: 2 },
+  // About a unit: the item's own id is the envelope's dossierId, so the samples share one id.
+  FeedbackFiled: {
+    feedbackId,
+    subject: { kind: 'unit', unitId: 'unit-hn-01' },
+    responsibleUnitId: 'unit-hn-01',
+    channel: 'phone',
+    category: 'report',
+    filerId: '0195a1b2-0000-4000-8000-000000000002',
+    decisionDueAt: later,
+    calendarVersion: 'vn-2025.1',
+  },
+  FeedbackAccepted: { feedbackId, dueAt: later, late: false },
+  FeedbackRefused: { feedbackId, reason: 'not within this unit', dueAt: later, late: true },
+  FeedbackInfoRequested: { feedbackId, reason: 'which dossier?', dueAt: later, late: false },
+  FeedbackAnswered: { feedbackId, answer: 'The fee was refunded.', dueAt: later, late: false },
+  FeedbackPublished: { feedbackId, dueAt: later, late: false },
+  FeedbackRated: { feedbackId, rating: 'dissatisfied' },
+  FeedbackFollowedUp: { feedbackId },
 };
-
-const dossierId = '0195a1b2-0000-4000-8000-0000000000aa';
 
 function rawEvent(type: DossierEventType, overrides: Record<string, unknown> = {}) {
   const schema = eventSchemaOf(type);

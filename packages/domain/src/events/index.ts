@@ -1,6 +1,7 @@
 export * from './catalogue.js';
 export * from './contract.js';
 export * from './digitization.js';
+export * from './feedback.js';
 export * from './intake.js';
 export * from './invalid-event.js';
 export * from './kafka.js';

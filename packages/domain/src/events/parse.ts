@@ -1,4 +1,4 @@
-import { DossierEvent, streamIdFor } from './catalogue.js';
+import { DossierEvent, streamIdOfEvent } from './catalogue.js';
 import { InvalidEvent, type InvalidEventIssue } from './invalid-event.js';
 import { upcast } from './upcast.js';
 
@@ -61,7 +61,7 @@ export function parseDossierEvent(raw: unknown): DossierEvent {
     fail(current, issues, result.error);
   }
   const event = result.data;
-  const expected = streamIdFor(event.source, event.dossierId);
+  const expected = streamIdOfEvent(event);
   if (event.streamId !== expected) {
     fail(current, [{ path: 'streamId', message: `expected ${expected}`, value: event.streamId }]);
   }

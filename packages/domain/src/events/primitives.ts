@@ -51,7 +51,7 @@ export const Actor = z.object({
 });
 export type Actor = z.infer<typeof Actor>;
 
-export const Source = z.enum(['intake', 'digitization', 'processing', 'result-return']);
+export const Source = z.enum(['intake', 'digitization', 'processing', 'result-return', 'feedback']);
 export type Source = z.infer<typeof Source>;
 
 /** National (DVCQG) status codes 1–10, DOMAIN.md section 3. */

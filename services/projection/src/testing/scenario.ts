@@ -46,6 +46,7 @@ export class DossierScenario {
     digitization: 0,
     processing: 0,
     'result-return': 0,
+    feedback: 0,
   };
   private readonly procedureCode: string;
 

@@ -61,4 +61,12 @@ export const STACK_SERVICES: readonly StackServiceSpec[] = [
     consumes: true,
     optional: true,
   },
+  {
+    name: 'feedback',
+    portOffset: 6,
+    entry: 'services/feedback/src/main.ts',
+    schema: 'feedback',
+    routes: ['/v1/feedback'],
+    consumes: true,
+  },
 ];
