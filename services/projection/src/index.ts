@@ -23,6 +23,20 @@ export {
   UnknownCalendarVersion,
 } from './read-model/generations.js';
 export { createProjectionHandler, loadDossierEvents, type ProjectionOptions } from './read-model/handler.js';
+export {
+  decodeKafkaCheckpoint,
+  encodeKafkaCheckpoint,
+  type KafkaRebuildSource,
+  type KafkaRebuildSourceOptions,
+  KafkaSourceMismatch,
+  KafkaSourceStalled,
+  type KafkaSwitchOverOptions,
+  kafkaRebuildSource,
+  kafkaSwitchOver,
+  logEntryOfMessage,
+  type PartitionPositions,
+  type SwitchOverReport,
+} from './read-model/kafka-source.js';
 export { type PostgresProjectionDatabase, postgresProjectionDatabase } from './read-model/postgres.js';
 export {
   countRows,

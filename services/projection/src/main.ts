@@ -3,7 +3,7 @@
  * read models (effects, inbox and offsets in one PostgreSQL transaction) and serves the KPI routes.
  */
 import { demoCatalog } from '@onestop/catalog';
-import { parseDossierEvent } from '@onestop/domain';
+import { defineError, parseDossierEvent } from '@onestop/domain';
 import { startKafkaConsumer } from '@onestop/messaging';
 import {
   authConfigFromEnv,
@@ -26,20 +26,28 @@ const config = loadConfig(
     PROJECTION_SCHEMA: z
       .string()
       .regex(/^[a-z_][a-z0-9_]*$/)
+      .optional(),
+    // What the stack launcher sets (its schema prefix and consumer group, and where a new group starts).
+    DATABASE_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/)
       .default('projection'),
+    KAFKA_GROUP_ID: z.string().min(1).default('projection'),
+    KAFKA_FROM_BEGINNING: z.enum(['0', '1']).default('1'),
     KAFKA_BROKERS: z.string().min(1),
     ONESTOP_TEST_CLOCK: z.enum(['0', '1']).default('0'),
     ...authEnvShape,
   }),
 );
 
-const schema = config.PROJECTION_SCHEMA;
+const schema = config.PROJECTION_SCHEMA ?? config.DATABASE_SCHEMA;
 const db = await postgresProjectionDatabase({ connectionString: config.DATABASE_URL, schema });
 await migrateProjection(db);
 
 const consumer = await startKafkaConsumer({
   kafka: { brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()), clientId: 'projection' },
-  groupId: 'projection',
+  groupId: config.KAFKA_GROUP_ID,
+  fromBeginning: config.KAFKA_FROM_BEGINNING === '1',
   database: { connectionString: config.DATABASE_URL, schema },
   parse: parseDossierEvent,
   handler: createProjectionHandler({ catalog: demoCatalog, schema }),
@@ -61,6 +69,11 @@ if (testClock !== undefined) {
     },
   );
 }
+// Ready once the consumer has joined its group: a stack started at the topic's end misses nothing after that.
+const ConsumerNotReady = defineError('PROJ_CONSUMER_NOT_READY', 'unavailable');
+app.addReadinessCheck('kafka-consumer', async () => {
+  if (!consumer.ready()) throw ConsumerNotReady('the projection consumer has not joined its group');
+});
 installShutdown(app, {
   onClose: [
     { name: 'kafka consumer', close: () => consumer.stop() },

@@ -1,24 +1,71 @@
 /**
- * `pnpm onestop replay`: rebuilds every read model from the embedded store's log into the next generation of
- * tables and switches over when caught up (see `rebuildProjection`). It works alongside a running server on the
- * same data directory: the server keeps answering from the live generation, its consumer keeps feeding it, and
- * both move to the new one at the switch (they look the live generation up in every transaction).
+ * `pnpm onestop replay`: rebuilds every read model from the log into the next generation of tables and switches
+ * over when caught up (see `rebuildProjection`). The log is the embedded store's (default), or in stack mode
+ * (`--database-url`, `--schema`) the dossier topic read from its start (`kafkaRebuildSource`). Either way it works
+ * alongside the running service: it keeps answering from the live generation, its consumer keeps feeding it, and
+ * both move to the new one at the switch (they look the live generation up in every transaction); in stack mode
+ * the switch also reconciles the live consumer's Kafka offsets with the rebuild's (`kafkaSwitchOver`).
  */
 import { demoCatalog } from '@onestop/catalog';
-import { defineError } from '@onestop/domain';
-import { type RebuildResult, rebuildProjection } from '@onestop/projection';
+import { DOSSIER_EVENTS_TOPIC } from '@onestop/domain';
+import {
+  type KafkaRebuildSource,
+  kafkaRebuildSource,
+  kafkaSwitchOver,
+  type PartitionPositions,
+  type PostgresProjectionDatabase,
+  type RebuildResult,
+  rebuildProjection,
+} from '@onestop/projection';
+import { z } from 'zod';
 import { PROJECTION_CONSUMER } from '../projection-consumer.js';
 import { parseFlags, targetOptions } from './flags.js';
 import { embeddedLogSource } from './log-source.js';
 import { progressReporter } from './progress.js';
 import { openTarget, UsageError } from './target.js';
 
-export const ReplayUnsupported = defineError('CLI_REPLAY_UNSUPPORTED', 'validation');
-
 export const replayUsage = `  replay [--calendar <version>] [--restart] [--json] [--stop-after <n>]
+         [--database-url <postgres://…> [--schema <name>] [--brokers <host:port,…>] [--topic <name>]
+          [--group <live consumer group>] [--start-at <partition:offset,…>]]
         rebuilds every read model from the log into new tables and switches over when caught up; a running
         server keeps serving meanwhile (no need to stop it); resumes an interrupted replay, --restart discards
-        it; --calendar picks a known calendar version; --stop-after pauses after n events (to test resuming)`;
+        it; --calendar picks a known calendar version; --stop-after pauses after n events (to test resuming).
+        With --database-url (stack mode) it reads the dossier topic from its start (--brokers, default
+        KAFKA_BROKERS or 127.0.0.1:9092) and moves the projection consumer (--group, default the one consumer
+        with offsets in the schema) to the rebuilt tables; --start-at skips what a shared topic held before`;
+
+const StartAt = z
+  .string()
+  .regex(/^\d+:\d+(,\d+:\d+)*$/, 'expected partition:offset[,partition:offset…]')
+  .transform(
+    (list): PartitionPositions =>
+      Object.fromEntries(
+        list.split(',').map((pair) => {
+          const [partition, offset] = pair.split(':');
+          return [Number(partition), Number(offset)];
+        }),
+      ),
+  );
+
+const ConsumerRow = z.object({ consumer: z.string() });
+
+/** The live consumer whose offsets follow the switch: `--group`, else the only one the schema holds. */
+async function liveConsumerOf(db: PostgresProjectionDatabase, topic: string, group: string | undefined) {
+  if (group !== undefined) return group;
+  const consumers = await db.withTransaction(async (tx) => {
+    const table = `"${db.schema}".consumer_offsets`;
+    const exists = await tx.query('select to_regclass($1)::text as t', [table]);
+    if (exists.rows[0]?.t == null) return [];
+    const { rows } = await tx.query(`select distinct consumer from ${table} where topic = $1`, [topic]);
+    return rows.map((row) => ConsumerRow.parse(row).consumer);
+  });
+  if (consumers.length > 1) {
+    throw UsageError(
+      `several consumers of ${topic} in ${db.schema} (${consumers.join(', ')}): name one with --group`,
+    );
+  }
+  return consumers[0] ?? 'projection';
+}
 
 function formatResult(r: RebuildResult): string {
   const c = r.counts;
@@ -47,7 +94,22 @@ export async function replayCommand(args: string[], dataDir: string): Promise<nu
     restart: { type: 'boolean' },
     json: { type: 'boolean' },
     'stop-after': { type: 'string' },
+    brokers: { type: 'string' },
+    topic: { type: 'string' },
+    group: { type: 'string' },
+    'start-at': { type: 'string' },
   });
+  const stackFlags = (['brokers', 'topic', 'group', 'start-at'] as const).filter(
+    (f) => flags[f] !== undefined,
+  );
+  if (flags['database-url'] === undefined && stackFlags.length > 0) {
+    throw UsageError(`--${stackFlags[0]} needs --database-url (stack mode)`);
+  }
+  const startAtFlag = flags['start-at'];
+  const startAt = startAtFlag === undefined ? undefined : StartAt.safeParse(startAtFlag);
+  if (startAt !== undefined && !startAt.success) {
+    throw UsageError('--start-at: expected partition:offset[,partition:offset…]');
+  }
   const stopAfterFlag = flags['stop-after'];
   if (stopAfterFlag !== undefined && !/^[1-9]\d*$/.test(stopAfterFlag)) {
     throw UsageError('--stop-after: expected a positive integer');
@@ -58,27 +120,46 @@ export async function replayCommand(args: string[], dataDir: string): Promise<nu
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const progress = progressReporter(process.stderr);
+  let source: KafkaRebuildSource | undefined;
   try {
-    if (target.kind !== 'embedded') {
-      throw ReplayUnsupported(
-        'replay rebuilds from the embedded store only; in stack mode, stop the projection service, drop its ' +
-          "schema and reset the `projection` consumer group's offsets to the start of the topic",
-      );
-    }
-    const { store } = target;
-    const result = await rebuildProjection({
-      db: store,
-      source: embeddedLogSource(store),
+    const common = {
       catalog: demoCatalog,
       ...(flags.calendar === undefined ? {} : { calendarVersion: flags.calendar }),
       ...(flags.restart ? { restart: true } : {}),
       ...(stopAfterFlag === undefined ? {} : { stopAfter: Number(stopAfterFlag) }),
       signal: stopping.signal,
-      onProgress: (p) => progress.update(p),
-      onSwitch: async (tx, checkpoint) => {
-        if (checkpoint !== undefined) await tx.saveCheckpoint(PROJECTION_CONSUMER, checkpoint);
-      },
-    });
+      onProgress: (p: Parameters<typeof progress.update>[0]) => progress.update(p),
+    };
+    let result: RebuildResult;
+    if (target.kind === 'embedded') {
+      const { store } = target;
+      result = await rebuildProjection({
+        db: store,
+        source: embeddedLogSource(store),
+        ...common,
+        onSwitch: async (tx, checkpoint) => {
+          if (checkpoint !== undefined) await tx.saveCheckpoint(PROJECTION_CONSUMER, checkpoint);
+        },
+      });
+    } else {
+      const { db } = target;
+      const topic = flags.topic ?? DOSSIER_EVENTS_TOPIC;
+      const brokers = (flags.brokers ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+        .split(',')
+        .map((b) => b.trim());
+      source = kafkaRebuildSource({
+        brokers,
+        topic,
+        ...(startAt?.data === undefined ? {} : { startAt: startAt.data }),
+      });
+      const consumer = await liveConsumerOf(db, topic, flags.group);
+      result = await rebuildProjection({
+        db,
+        source,
+        ...common,
+        onSwitch: kafkaSwitchOver({ source, catalog: demoCatalog, schema: db.schema, consumer }),
+      });
+    }
     progress.done();
     process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatResult(result));
     // Interrupted by a signal: 130, as a shell reports Ctrl-C; paused on purpose (--stop-after): success.
@@ -87,6 +168,7 @@ export async function replayCommand(args: string[], dataDir: string): Promise<nu
     progress.done();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    await source?.close();
     await target.close();
   }
 }
