@@ -22,5 +22,13 @@ else
   pnpm install --frozen-lockfile --reporter=silent || pnpm install --reporter=append-only
 fi
 
+# The web app's browser tests drive Debian's Chromium through playwright-core (no browser download).
+if ! command -v chromium >/dev/null 2>&1; then
+  log "installing chromium (for the web app's browser tests)"
+  if [[ "$(id -u)" == 0 ]]; then sudo_cmd=(); else sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 bash infra/kafka/kafka.sh fetch
 log "done"

@@ -4,6 +4,7 @@ import { type Catalog, demoCatalog } from '@onestop/catalog';
 import { filesystemDocumentStorage, registerDigitization } from '@onestop/digitization';
 import { vnCivilServiceCalendar } from '@onestop/domain';
 import { type EmbeddedEventStore, embeddedEventStore } from '@onestop/event-store';
+import { registerFeedback } from '@onestop/feedback';
 import { createPseudonyms, parseMasterKey, registerIntake, sqlitePersonalDataVault } from '@onestop/intake';
 import { type MessagingLogger, silentLogger, stderrLogger } from '@onestop/messaging';
 import { receivedDossiersTable, registerProcessing } from '@onestop/processing';
@@ -20,6 +21,7 @@ import {
   uuidv7Ids,
 } from '@onestop/service-kit';
 import { registerCatalogRoutes } from '@onestop/stack';
+import { registerWeb } from '@onestop/web';
 import type { Logger } from 'pino';
 import { type BusStatus, type EmbeddedBus, startEmbeddedBus } from './bus.js';
 import { registerDevTokens } from './dev-routes.js';
@@ -119,8 +121,11 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
         async (root) => registerDigitization(root, { store, clock, ids, storage }),
         async (root) => registerProcessing(root, { store, clock, ids, catalog, calendar, received }),
         async (root) => registerResultReturn(root, { store, clock, ids, catalog }),
+        async (root) => registerFeedback(root, { store, clock, ids, catalog, calendar, dossiers: received }),
         async (root) => registerProjection(root, { db: store, clock, catalog, calendar }),
         async (root) => registerDevTokens(root, jwtSecret, catalog),
+        // The web app at `/` (built on first request when its bundle is missing or stale).
+        async (root) => registerWeb(root),
         ...(testClock === undefined ? [] : [async (root: App) => registerTestClock(root, testClock)]),
       ],
     });

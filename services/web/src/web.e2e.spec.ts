@@ -1,0 +1,289 @@
+/**
+ * The web app in a real browser (Debian's Chromium through playwright-core) against the whole system in embedded
+ * mode on an ephemeral port with the test clock: a clerk receives a cross-boundary dossier with a scan and opens
+ * the receipt; a specialist pauses it for a supplement; a leader decides it (late); the clerk returns the result
+ * and records the rating; an analyst sees the KPI and drills down to it. Each screen is saved under screenshots/.
+ */
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { demoUnitIds } from '@onestop/catalog';
+import { type EmbeddedSystem, startEmbedded } from '@onestop/runner';
+import { signDevToken } from '@onestop/service-kit';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureWebBuilt, webRoot } from './server/build.js';
+
+const CENTRE = demoUnitIds.nhaTrangCentre;
+const JUSTICE = demoUnitIds.justice;
+const MONDAY_0900 = '2026-03-09T09:00:00+07:00';
+const TUESDAY_0900 = '2026-03-10T09:00:00+07:00';
+/** A week after the statutory due (Tuesday 24 March after the one-day pause): the decision is late. */
+const DECISION_DAY = '2026-03-31T09:00:00+07:00';
+const shots = join(webRoot, 'screenshots');
+const PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+  'latin1',
+);
+
+let dataDir: string;
+let system: EmbeddedSystem;
+let baseUrl: string;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+/** What the clerk received, shared by the steps that follow. */
+const dossier = { id: '', code: '' };
+
+async function api(method: 'GET' | 'POST', path: string, body?: unknown, role?: 'specialist' | 'clerk') {
+  const headers: Record<string, string> = {};
+  if (role !== undefined) {
+    const unitId = role === 'clerk' ? CENTRE : JUSTICE;
+    headers.authorization = `Bearer ${await signDevToken({ sub: `probe-${role}`, roles: [role], unitId }, system.jwtSecret)}`;
+  }
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  return fetch(`${baseUrl}${path}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+const setClock = async (now: string) =>
+  expect((await api('POST', '/v1/dev/clock', { now })).status).toBe(200);
+
+async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+
+async function signIn(role: string, unitId: string | undefined, sub: string): Promise<void> {
+  await page.goto(`${baseUrl}/#/`);
+  if ((await page.locator('#f-role').count()) === 0)
+    await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await page.locator('#f-role').selectOption(role);
+  if (unitId !== undefined) await page.locator('#f-unitId').selectOption(unitId);
+  await page.locator('#f-sub').fill(sub);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.getByTestId('who').waitFor();
+}
+
+beforeAll(async () => {
+  await ensureWebBuilt();
+  await mkdir(shots, { recursive: true });
+  dataDir = await mkdtemp(join(tmpdir(), 'onestop-web-e2e-'));
+  system = await startEmbedded({ dataDir, testClock: true, logger: false, pollIntervalMs: 50 });
+  baseUrl = await system.app.listen({ port: 0, host: '127.0.0.1' });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  // A tablet in landscape, in a browser set to another time zone: dates must still read in Vietnam time.
+  context = await browser.newContext({
+    viewport: { width: 1024, height: 768 },
+    locale: 'vi-VN',
+    timezoneId: 'Europe/Paris',
+    acceptDownloads: true,
+  });
+  page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  await setClock(MONDAY_0900);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await system?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('the web app, in a browser, against embedded mode', () => {
+  it('given the built app, then its initial JavaScript is within the 300 KB gzip budget', async () => {
+    const report = JSON.parse(await readFile(resolve(webRoot, 'dist/bundle-size.json'), 'utf8')) as {
+      initialJsGzipBytes: number;
+    };
+    expect(report.initialJsGzipBytes).toBeGreaterThan(1000);
+    expect(report.initialJsGzipBytes).toBeLessThan(300 * 1024);
+  });
+
+  it('given a clerk at a ward centre, when a criminal-record request is received with a scan, then the receipt shows the code, QR and due date, and the official receipt opens', async () => {
+    await page.goto(`${baseUrl}/`);
+    await page.locator('#f-role').waitFor();
+    await shot('01-login');
+    await signIn('clerk', CENTRE, 'clerk-nha-trang');
+
+    // Accent-insensitive search: "ly lich tu phap" finds "Cấp Phiếu lý lịch tư pháp".
+    await page.locator('#f-q').fill('ly lich tu phap');
+    await page.locator('button[data-code="2.000488"]').click();
+    await expect.poll(() => page.getByTestId('units-flow').getAttribute('class')).toContain('cross');
+
+    // Missing required components block receipt and offer to record the guidance given. The applicant's name is
+    // left empty: the server's error lands next to that field.
+    const receive = page.getByRole('button', { name: 'Tiếp nhận hồ sơ' });
+    expect(await receive.isDisabled()).toBe(true);
+    await page.locator('#f-applicant-idNumber').fill('056190001234');
+    const guide = page.getByRole('button', { name: /Ghi nhận đã hướng dẫn/ });
+    await guide.click();
+    await page.locator('#f-applicant-fullName-error').waitFor();
+    expect(await page.locator('#f-applicant-fullName').getAttribute('aria-invalid')).toBe('true');
+    await shot('02-desk-receive');
+    await page.locator('#f-applicant-fullName').fill('Lê Thị Hoa');
+    await guide.click();
+    await page.getByText(/Đã ghi nhận hướng dẫn bổ sung/).waitFor();
+    expect(await page.locator('#f-applicant-fullName-error').count()).toBe(0);
+
+    await page.locator('input[name="component-to-khai-lltp"]').check();
+    await page.locator('input[name="component-giay-to-tuy-than"]').check();
+    await receive.click();
+    await page.getByTestId('receipt').waitFor();
+    dossier.code = (await page.getByTestId('dossier-code').textContent())?.trim() ?? '';
+    dossier.id = page.url().split('#/desk/')[1] ?? '';
+    expect(dossier.code).toMatch(/-260309-0001$/);
+    expect(dossier.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await page.getByTestId('due-at').textContent()).toMatch(/^23\/03\/2026 09:0\d$/);
+    await page.locator('[data-testid="qr"] svg').waitFor();
+    expect(await page.getByTestId('today').textContent()).toContain(dossier.code);
+
+    // A scan per component, with progress, then the server's digest on the badge.
+    await page
+      .locator('#upload-to-khai-lltp')
+      .setInputFiles({ name: 'to-khai.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await page.getByTestId('digitized-to-khai-lltp').waitFor();
+    await shot('03-receipt');
+
+    const [receipt] = await Promise.all([
+      page.waitForEvent('popup'),
+      page.getByRole('button', { name: /Mở phiếu/ }).click(),
+    ]);
+    await receipt.waitForFunction((code) => document.body?.textContent.includes(code), dossier.code);
+    await receipt.screenshot({ path: join(shots, '04-official-receipt.png') });
+    await receipt.close();
+
+    await page.getByRole('button', { name: 'Chuyển hồ sơ' }).click();
+    await expect.poll(() => page.getByTestId('intake-status').textContent()).toMatch(/^4 /);
+  });
+
+  it('given the transferred dossier, when the specialist assigns it and requests a supplement, then it pauses; when the supplement arrives it resumes', async () => {
+    await until(
+      'the case to open',
+      async () =>
+        (await api('GET', `/v1/processing/cases/${dossier.id}`, undefined, 'specialist')).status === 200,
+    );
+    await signIn('specialist', JUSTICE, 'specialist-justice');
+    await page.goto(`${baseUrl}/#/case/${dossier.id}`);
+    await expect.poll(() => page.getByTestId('case-status').textContent()).toMatch(/^4 /);
+    // Leaders alone decide: the specialist is not offered the command.
+    expect(await page.locator('form[data-action="decide"]').count()).toBe(0);
+
+    await page.locator('summary', { hasText: 'Phân công' }).click();
+    await page.locator('form[data-action="assign"] button[type="submit"]').click();
+    await expect.poll(() => page.locator('table').first().textContent()).toContain('specialist-justice');
+
+    await page.locator('summary', { hasText: 'Yêu cầu bổ sung' }).click();
+    await page.locator('form[data-action="request-supplement"] button[type="submit"]').click();
+    await page.locator('#f-request-supplement-reason-error').waitFor(); // reason is required: the server says so
+    await page.locator('#f-request-supplement-reason').fill('Bản chụp căn cước không rõ');
+    await page.locator('form[data-action="request-supplement"] button[type="submit"]').click();
+    await expect.poll(() => page.getByTestId('case-status').textContent()).toMatch(/^5 /);
+    await page.getByTestId('timeline').getByText('SupplementRequested').waitFor();
+    await shot('05-case-supplement');
+
+    await setClock(TUESDAY_0900);
+    await page.getByRole('button', { name: 'Đã nhận bổ sung' }).click();
+    await expect.poll(() => page.getByTestId('case-status').textContent()).toMatch(/^4 /);
+  });
+
+  it('given the resumed case a week past its due, when the leader approves it, then it is processed and judged late', async () => {
+    await setClock(DECISION_DAY);
+    await signIn('leader', JUSTICE, 'leader-justice');
+    await page.goto(`${baseUrl}/#/case/${dossier.id}`);
+    await expect.poll(() => page.getByTestId('case-status').textContent()).toMatch(/^4 /);
+    await page.locator('summary', { hasText: 'Quyết định' }).click();
+    await page.locator('form[data-action="decide"] button[type="submit"]').click();
+    await expect.poll(() => page.getByTestId('case-status').textContent()).toMatch(/^9 /);
+    expect(await page.getByTestId('decision').textContent()).toContain('Chấp thuận');
+    expect(await page.getByTestId('classification').textContent()).toContain('Trễ hạn');
+    expect(await page.getByTestId('commands').textContent()).toContain('Không có thao tác');
+    await shot('06-case-decided');
+  });
+
+  it('given the result at the desk, when the clerk returns it and records the rating, then both show', async () => {
+    await until(
+      'the result to reach the desk',
+      async () => (await api('GET', `/v1/return/dossiers/${dossier.id}`, undefined, 'clerk')).status === 200,
+    );
+    await signIn('clerk', CENTRE, 'clerk-nha-trang');
+    await page.goto(`${baseUrl}/#/desk/${dossier.id}`);
+    const section = page.getByTestId('return-section');
+    await section.getByRole('button', { name: 'Trả kết quả cho người nộp' }).click();
+    await page.getByTestId('returned').waitFor();
+    await section.getByLabel('Rất hài lòng').check();
+    await section.getByRole('button', { name: 'Ghi nhận đánh giá' }).click();
+    expect(await page.getByTestId('rated').textContent()).toContain('Rất hài lòng');
+    await shot('07-desk-return');
+  });
+
+  it('given the analyst, when the dashboard shows the department for March, then the KPI counts the late dossier and the drill-down names it with its reasons', async () => {
+    await until('the projection to count the rating', async () => {
+      const analyst = await signDevToken({ sub: 'probe-analyst', roles: ['analyst'] }, system.jwtSecret);
+      const reply = await fetch(`${baseUrl}/v1/kpi/units/${JUSTICE}?from=2026-03-01&to=2026-04-01`, {
+        headers: { authorization: `Bearer ${analyst}` },
+      });
+      const body = (await reply.json()) as { ended?: number; rated?: number };
+      return body.ended === 1 && body.rated === 1;
+    });
+    await signIn('analyst', undefined, 'analyst-province');
+    await page.goto(`${baseUrl}/#/dashboard`);
+    await page.locator('#f-unitId').selectOption(JUSTICE);
+    await page.locator('#f-from').fill('2026-03-01');
+    await page.locator('#f-to').fill('2026-04-01');
+    await page.getByRole('button', { name: 'Xem', exact: true }).click();
+    const card = (key: string) => page.locator(`[data-kpi="${key}"] .kpi-value`);
+    await expect.poll(() => card('kpi.received').textContent()).toBe('1');
+    expect(await card('kpi.late').textContent()).toBe('1');
+    expect(await card('kpi.onTimeRate').textContent()).toBe('0 %');
+    const drill = page.getByTestId('drill');
+    await drill.getByText(dossier.code).waitFor();
+    expect(await drill.textContent()).toMatch(/Quá hạn [\d,]+ giờ làm việc khi kết thúc/);
+    await page.locator('.chart canvas').first().waitFor();
+    await shot('08-dashboard');
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('csv-dossiers.csv').click(),
+    ]);
+    const csv = await readFile((await download.path()) ?? '', 'utf8');
+    expect(csv).toContain(dossier.code);
+
+    // A network failure shows a retry, not a blank page; the retry brings the figures back.
+    await context.setOffline(true);
+    await page.getByRole('button', { name: 'Xem', exact: true }).click();
+    await page.locator('#f-from').fill('2026-02-01');
+    await page.getByRole('button', { name: 'Xem', exact: true }).click();
+    const retry = page.getByTestId('kpi').getByRole('button', { name: 'Thử lại' });
+    await retry.waitFor();
+    await shot('09-network-retry');
+    await context.setOffline(false);
+    await retry.click();
+    await expect.poll(() => card('kpi.received').textContent()).toBe('1');
+
+    // The drill-down links to the dossier's timeline; English is one click away.
+    await drill.getByRole('link', { name: dossier.code }).click();
+    await page.getByTestId('timeline').getByText('DossierDecided').waitFor();
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    await shot('10-timeline-en');
+  });
+});
