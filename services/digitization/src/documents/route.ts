@@ -3,7 +3,7 @@
  * roles that work with dossier files (clerk, specialist, admin) may fetch them; analysts and leaders read metadata.
  */
 import { Sha256 } from '@onestop/domain';
-import { type App, requireRole } from '@onestop/service-kit';
+import { type App, errorResponseSchema, requireRole } from '@onestop/service-kit';
 import { z } from 'zod';
 import type { DigitizationDeps } from '../app.js';
 import { DocumentNotFound } from '../errors.js';
@@ -29,6 +29,12 @@ export async function documentRoutes(app: App, deps: DigitizationDeps): Promise<
           '404 DIGI_DOCUMENT_NOT_FOUND.',
         tags: ['digitization'],
         params: z.object({ sha256: Sha256 }),
+        response: {
+          // The bytes as stored (a Buffer bypasses the JSON serializer); the media type is sniffed.
+          200: z.unknown().describe('the file: application/pdf, image/jpeg, image/png or image/tiff'),
+          304: z.null().describe('not modified (If-None-Match matched the hash)'),
+          404: errorResponseSchema,
+        },
       },
     },
     async (request, reply) => {

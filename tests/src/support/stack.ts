@@ -1,0 +1,287 @@
+/**
+ * The four command services on one PostgreSQL schema (as embedded mode shares one store), each as its own
+ * stand-alone app, with tokens for every token state and real dossiers to act on: received and transferred through
+ * intake's HTTP surface, opened as a case by the processing reactors fed with the stored events, and received at
+ * the returning desk through result-return's HTTP surface.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { demoCatalog, demoUnitIds } from '@onestop/catalog';
+import {
+  buildApp as buildDigitization,
+  type DigitizationDeps,
+  filesystemDocumentStorage,
+  registerDigitization,
+} from '@onestop/digitization';
+import { dossierEventFromStored, streamIdFor } from '@onestop/domain';
+import { type PostgresEventStore, postgresEventStore } from '@onestop/event-store';
+import {
+  buildApp as buildIntake,
+  createPseudonyms,
+  type IntakeDeps,
+  postgresPersonalDataVault,
+  ReceiveResponse,
+  registerIntake,
+} from '@onestop/intake';
+import {
+  buildApp as buildProcessing,
+  openCaseOnDossierTransferred,
+  type ProcessingDeps,
+  receivedDossiersTable,
+  registerProcessing,
+  rememberDossierOnDossierReceived,
+} from '@onestop/processing';
+import {
+  buildApp as buildResultReturn,
+  type ResultReturnDeps,
+  registerResultReturn,
+} from '@onestop/result-return';
+import { type App, createTestClock, type Role, signDevToken, uuidv7Ids } from '@onestop/service-kit';
+import type { TestSchema } from '@onestop/testing';
+import type { HttpMethod } from './openapi.js';
+
+export const SECRET = 'acceptance-tests-secret-0123456789abcdef';
+const FORGER_SECRET = 'not-the-service-secret-0123456789abcdefgh';
+
+/** Monday 15 September 2025, 09:00 in Vietnam: a working day under the demo catalogue. */
+export const NOW = new Date('2025-09-15T02:00:00.000Z');
+
+/** The procedure every fixture dossier follows: criminal-record certificate, Department of Justice, fee 200 000. */
+export const PROCEDURE = '2.000488';
+
+/** The units a fixture dossier touches, and units that have no part in it. */
+export const UNITS = {
+  desk: demoUnitIds.provincialCentre,
+  competent: demoUnitIds.justice,
+  otherDesk: demoUnitIds.nhaTrangCentre,
+  otherCompetent: demoUnitIds.finance,
+} as const;
+
+export const serviceNames = ['intake', 'digitization', 'processing', 'result-return'] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+export type TokenState = 'missing' | 'forged' | 'expired' | 'valid';
+export const tokenStates: readonly TokenState[] = ['missing', 'forged', 'expired', 'valid'];
+
+export interface Caller {
+  readonly role: Role;
+  readonly unitId?: string;
+}
+
+/** The bearer token for `caller` in `state`; undefined when the state is "missing". */
+export async function tokenFor(caller: Caller, state: TokenState): Promise<string | undefined> {
+  if (state === 'missing') return undefined;
+  const claims = {
+    sub: `${caller.role}@${caller.unitId ?? 'none'}`,
+    roles: [caller.role],
+    ...(caller.unitId === undefined ? {} : { unitId: caller.unitId }),
+  };
+  if (state === 'forged') return signDevToken(claims, FORGER_SECRET);
+  if (state === 'expired') return signDevToken({ ...claims, expiresIn: '1 minute ago' }, SECRET);
+  return signDevToken(claims, SECRET);
+}
+
+export type InjectResponse = Awaited<ReturnType<App['inject']>>;
+
+export interface HttpRequest {
+  readonly method: HttpMethod;
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Sent as is; a string is sent raw (for invalid JSON), anything else as JSON. */
+  readonly payload?: unknown;
+}
+
+export interface Stack {
+  readonly apps: Readonly<Record<ServiceName, App>>;
+  /** Each service's `register*` function bound to its deps: adds its routes to any server. */
+  readonly registrars: Readonly<Record<ServiceName, (app: App) => Promise<void>>>;
+  readonly store: PostgresEventStore;
+  send(service: ServiceName, request: HttpRequest, bearer: string | undefined): Promise<InjectResponse>;
+  /** A dossier received at the desk (status 2). */
+  receivedDossier(): Promise<FixtureDossier>;
+  /** A dossier received and transferred to the competent unit (status 4 in intake). */
+  transferredDossier(): Promise<FixtureDossier>;
+  /** A transferred dossier whose processing case is open (consumed by both processing reactors). */
+  openCase(): Promise<FixtureDossier>;
+  /** An open case whose result was received at the desk (status 9 in result-return). */
+  resultAtDesk(): Promise<FixtureDossier>;
+  close(): Promise<void>;
+}
+
+export interface FixtureDossier {
+  readonly dossierId: string;
+  readonly applicantId: string;
+}
+
+let applicants = 0;
+
+/** A complete criminal-record dossier for a fresh applicant, received at the desk unit. */
+export function receiveBody(): Record<string, unknown> {
+  applicants += 1;
+  const procedure = demoCatalog.procedure(PROCEDURE, NOW);
+  const serial = `${process.pid}${applicants}`.padStart(9, '0').slice(-9);
+  return {
+    procedureCode: PROCEDURE,
+    channel: 'desk',
+    receivingUnitId: UNITS.desk,
+    applicant: { type: 1, fullName: `Lê Văn Bình ${applicants}`, idNumber: `079${serial}` },
+    components: procedure.components.map((c) => ({ code: c.code, provided: true })),
+  };
+}
+
+export function idempotencyKey(): string {
+  return `acceptance-${randomBytes(8).toString('hex')}`;
+}
+
+export async function startStack(schema: TestSchema): Promise<Stack> {
+  const store = postgresEventStore({
+    connectionString: schema.connectionString,
+    schema: schema.schema,
+    pool: { max: 4 },
+  });
+  await store.ready();
+  // Frozen: every request sees the same business time.
+  const clock = createTestClock(NOW, () => 0);
+  const auth = { mode: 'hs256', secret: SECRET } as const;
+  const masterKey = randomBytes(32);
+  const documents = await mkdtemp(join(tmpdir(), 'onestop-acceptance-'));
+  const processingDeps: ProcessingDeps = {
+    store,
+    clock,
+    ids: uuidv7Ids,
+    catalog: demoCatalog,
+    received: receivedDossiersTable(store),
+  };
+  const intakeDeps: IntakeDeps = {
+    store,
+    clock,
+    ids: uuidv7Ids,
+    catalog: demoCatalog,
+    vault: postgresPersonalDataVault({ db: store, masterKey, clock }),
+    pseudonyms: createPseudonyms(masterKey),
+  };
+  const digitizationDeps: DigitizationDeps = {
+    store,
+    clock,
+    ids: uuidv7Ids,
+    storage: filesystemDocumentStorage({ root: documents }),
+  };
+  const resultReturnDeps: ResultReturnDeps = { store, clock, ids: uuidv7Ids, catalog: demoCatalog };
+  const apps: Record<ServiceName, App> = {
+    intake: await buildIntake(intakeDeps, { auth, logger: false }),
+    digitization: await buildDigitization(digitizationDeps, { auth, logger: false }),
+    processing: await buildProcessing(processingDeps, { auth, logger: false }),
+    'result-return': await buildResultReturn(resultReturnDeps, { auth, logger: false }),
+  };
+  const registrars: Record<ServiceName, (app: App) => Promise<void>> = {
+    intake: (app) => registerIntake(app, intakeDeps),
+    digitization: (app) => registerDigitization(app, digitizationDeps),
+    processing: (app) => registerProcessing(app, processingDeps),
+    'result-return': (app) => registerResultReturn(app, resultReturnDeps),
+  };
+  await Promise.all(Object.values(apps).map((app) => app.ready()));
+
+  const send: Stack['send'] = (service, request, bearer) => {
+    const json = request.payload !== undefined && typeof request.payload !== 'string';
+    return apps[service].inject({
+      method: request.method,
+      url: request.url,
+      headers: {
+        ...(json ? { 'content-type': 'application/json' } : {}),
+        ...request.headers,
+        ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }),
+      },
+      ...(request.payload === undefined
+        ? {}
+        : {
+            payload: typeof request.payload === 'string' ? request.payload : JSON.stringify(request.payload),
+          }),
+    });
+  };
+
+  const clerk = () => tokenFor({ role: 'clerk', unitId: UNITS.desk }, 'valid');
+
+  const expectStatus = (response: InjectResponse, status: number, what: string) => {
+    if (response.statusCode !== status) {
+      throw new Error(`fixture: ${what} answered ${response.statusCode}: ${response.body}`);
+    }
+  };
+
+  const receivedDossier = async (): Promise<FixtureDossier> => {
+    const response = await send(
+      'intake',
+      {
+        method: 'POST',
+        url: '/v1/intake/dossiers',
+        headers: { 'idempotency-key': idempotencyKey() },
+        payload: receiveBody(),
+      },
+      await clerk(),
+    );
+    expectStatus(response, 201, 'receive');
+    const { dossierId, applicantId } = ReceiveResponse.parse(response.json());
+    return { dossierId, applicantId };
+  };
+
+  const transferredDossier = async (): Promise<FixtureDossier> => {
+    const dossier = await receivedDossier();
+    const response = await send(
+      'intake',
+      {
+        method: 'POST',
+        url: `/v1/intake/dossiers/${dossier.dossierId}/transfer`,
+        payload: { toUnitId: UNITS.competent, channel: 'electronic' },
+      },
+      await clerk(),
+    );
+    expectStatus(response, 200, 'transfer');
+    return dossier;
+  };
+
+  const openCase = async (): Promise<FixtureDossier> => {
+    const dossier = await transferredDossier();
+    const events = (await store.readStream(streamIdFor('intake', dossier.dossierId))).map(
+      dossierEventFromStored,
+    );
+    const received = events.find((e) => e.type === 'DossierReceived');
+    const transferred = events.find((e) => e.type === 'DossierTransferred');
+    if (received === undefined || transferred === undefined)
+      throw new Error('fixture: intake stream incomplete');
+    await rememberDossierOnDossierReceived(received, processingDeps);
+    await openCaseOnDossierTransferred(transferred, processingDeps);
+    return dossier;
+  };
+
+  const resultAtDesk = async (): Promise<FixtureDossier> => {
+    const dossier = await openCase();
+    const response = await send(
+      'result-return',
+      {
+        method: 'POST',
+        url: `/v1/return/dossiers/${dossier.dossierId}/receive-result`,
+        payload: { returningUnitId: UNITS.desk },
+      },
+      await clerk(),
+    );
+    expectStatus(response, 201, 'receive result at the desk');
+    return dossier;
+  };
+
+  return {
+    apps,
+    registrars,
+    store,
+    send,
+    receivedDossier,
+    transferredDossier,
+    openCase,
+    resultAtDesk,
+    async close() {
+      await Promise.all(Object.values(apps).map((app) => app.close()));
+      await store.close();
+      await rm(documents, { recursive: true, force: true });
+    },
+  };
+}
