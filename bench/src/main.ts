@@ -10,6 +10,7 @@ import { type BenchResult, printTable } from './harness.js';
 import { eventStoreBench } from './suites/event-store.js';
 import { httpBench } from './suites/http.js';
 import { messagingBench } from './suites/messaging.js';
+import { projectionBench } from './suites/projection.js';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
@@ -41,6 +42,13 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
       warmupS: quick ? 1 : 2,
       runs: quick ? 1 : 2,
       connections: 8,
+      log,
+    }),
+  projection: () =>
+    projectionBench({
+      events: quick ? 100_000 : 1_000_000,
+      kpiDossiers: quick ? 100_000 : 1_000_000,
+      queries: quick ? 200 : 1_000,
       log,
     }),
 };

@@ -1,9 +1,15 @@
 /**
- * The projection's one event handler, `(event, tx)`: the runner wires it to the Kafka consumer (stack mode) or
- * to the store consumer (embedded mode) and commits its effects with the consumer's position. On each event it
- * stores the event, recomputes the dossier from all its stored events (cheap: a dossier has tens of events)
- * and moves the aggregates by the difference between the dossier's new and old contributions. A redelivered
- * event (same id) changes nothing.
+ * The projection's event handling, one code path for the live consumer and the replay. The live handler,
+ * `(event, tx)`, is wired by the runner to the Kafka consumer (stack mode) or to the store consumer (embedded
+ * mode) and commits its effects with the consumer's position; the replay applies whole batches of the log with
+ * `applyEventBatch`. Either way, for the events of a batch (one, for the live handler):
+ * - each new event is stored once (a redelivered event id changes nothing) after its dossier's last `seq`;
+ * - each dossier the batch touched is recomputed once, from all its events, as of its latest event;
+ * - the aggregates move by the difference between the dossiers' new and old contributions (summed over the
+ *   batch per aggregate row), and a row whose counters all fall to 0 is deleted, so the tables do not depend on
+ *   how the log was cut into batches: the rows after a batch equal the rows after its events one by one.
+ * Writes are multi-row statements (`bulk-sql.ts`); the replay keeps recently touched dossiers' events in a
+ * bounded cache (`DossierCache`) so it does not read back and re-parse what it has just written.
  */
 import type { Catalog } from '@onestop/catalog';
 import {
@@ -15,6 +21,14 @@ import {
 } from '@onestop/domain';
 import type { EventHandler, SqlParam, SqlTransaction } from '@onestop/messaging';
 import { z } from 'zod';
+import {
+  type BulkColumn,
+  deleteWhereKeys,
+  detectDialect,
+  insertRows,
+  type SqlDialect,
+  selectWhereIn,
+} from './bulk-sql.js';
 import { type Contributions, contributionsOf, StoredContributions } from './contributions.js';
 import { activeGeneration, calendarOfGeneration } from './generations.js';
 import { type DossierSummary, summarizeDossier } from './summary.js';
@@ -25,6 +39,8 @@ import {
   STEP_COUNTERS,
   UNIT_COUNTERS,
 } from './tables.js';
+
+export type { SqlDialect } from './bulk-sql.js';
 
 export interface ProjectionOptions {
   readonly catalog: Catalog;
@@ -37,11 +53,18 @@ export interface ProjectionOptions {
    * live generation, looked up in each event's transaction, with the calendar it was built with.
    */
   readonly generation?: string;
+  /** The database's dialect; absent: asked of the first transaction (`detectDialect`). */
+  readonly dialect?: SqlDialect;
 }
 
-const SeqRow = z.object({ seq: z.union([z.number(), z.string()]).transform(Number).nullable() });
 const EventBodyRow = z.object({ body: z.string() });
-const ContributionsRow = z.object({ contributions: z.string() });
+const DossierEventRow = z.object({
+  dossier_id: z.string(),
+  seq: z.union([z.number(), z.string()]).transform(Number),
+  body: z.string(),
+});
+const ContributionsRow = z.object({ dossier_id: z.string(), contributions: z.string() });
+const EventIdRow = z.object({ event_id: z.string() });
 
 /** Loads a dossier's stored events in arrival order, parsed (and upcast) by the catalogue. */
 export async function loadDossierEvents(
@@ -59,53 +82,151 @@ export async function loadDossierEvents(
   return rows.map((row) => parseDossierEvent(JSON.parse(EventBodyRow.parse(row).body)));
 }
 
+/** What the tables hold of one dossier: its events in `seq` order and the contributions of its row. */
+interface DossierState {
+  events: DossierEvent[];
+  lastSeq: number;
+  contributions: Contributions | StoredContributions | undefined;
+}
+
+/**
+ * The replay's memory of recently touched dossiers, so a dossier touched again a few batches later is not read
+ * back and re-parsed. Bounded by the number of events it holds (least recently touched dossiers go first). It
+ * mirrors the tables only while nothing else writes them: one cache per rebuild of a generation of its own,
+ * cleared when a batch's transaction fails.
+ */
+export class DossierCache {
+  private readonly states = new Map<string, DossierState>();
+  private events = 0;
+
+  constructor(private readonly maxEvents: number) {}
+
+  get(dossierId: string): DossierState | undefined {
+    const state = this.states.get(dossierId);
+    if (state !== undefined) {
+      // Re-inserted: the Map's order is the recency order.
+      this.states.delete(dossierId);
+      this.states.set(dossierId, state);
+    }
+    return state;
+  }
+
+  set(dossierId: string, state: DossierState): void {
+    const previous = this.states.get(dossierId);
+    if (previous !== undefined) this.events -= previous.events.length;
+    this.states.delete(dossierId);
+    this.states.set(dossierId, state);
+    this.events += state.events.length;
+    for (const [id, oldest] of this.states) {
+      if (this.events <= this.maxEvents) break;
+      this.states.delete(id);
+      this.events -= oldest.events.length;
+    }
+  }
+
+  clear(): void {
+    this.states.clear();
+    this.events = 0;
+  }
+
+  get size(): { dossiers: number; events: number } {
+    return { dossiers: this.states.size, events: this.events };
+  }
+}
+
 interface Bump {
   readonly key: Readonly<Record<string, string>>;
   readonly counts: Readonly<Record<string, number>>;
 }
 
-/** Sums `entries` per key (old contributions with sign −1, new with +1), dropping keys whose delta is all 0. */
-function deltas(entries: ReadonlyArray<{ bump: Bump; sign: number }>): Bump[] {
-  const byKey = new Map<string, { key: Bump['key']; counts: Record<string, number> }>();
-  for (const { bump, sign } of entries) {
-    const id = JSON.stringify(Object.entries(bump.key).sort());
-    const entry = byKey.get(id) ?? { key: bump.key, counts: {} };
-    for (const [name, value] of Object.entries(bump.counts)) {
-      entry.counts[name] = (entry.counts[name] ?? 0) + sign * value;
+/** Signed sums of bumps per aggregate row. */
+class Deltas {
+  private readonly byKey = new Map<string, { key: Bump['key']; counts: Record<string, number> }>();
+
+  constructor(private readonly keyColumns: readonly string[]) {}
+
+  add(bump: Bump, sign: number): void {
+    const id = this.keyColumns.map((c) => bump.key[c] ?? '').join('\u0000');
+    let entry = this.byKey.get(id);
+    if (entry === undefined) {
+      entry = { key: bump.key, counts: {} };
+      this.byKey.set(id, entry);
     }
-    byKey.set(id, entry);
+    for (const name in bump.counts) {
+      entry.counts[name] = (entry.counts[name] ?? 0) + sign * (bump.counts[name] ?? 0);
+    }
   }
-  return [...byKey.values()].filter((e) => Object.values(e.counts).some((v) => v !== 0));
+
+  /** Rows whose delta is not all 0. */
+  entries(): Array<{ key: Bump['key']; counts: Record<string, number> }> {
+    return [...this.byKey.values()].filter((e) => Object.values(e.counts).some((v) => v !== 0));
+  }
 }
 
-async function applyBumps(
+const textColumns = (names: readonly string[]): BulkColumn[] =>
+  names.map((name) => ({ name, pgType: 'text' }));
+const bigintColumns = (names: readonly string[]): BulkColumn[] =>
+  names.map((name) => ({ name, pgType: 'bigint' }));
+
+interface Aggregate {
+  readonly table: keyof ProjectionTables;
+  readonly keys: readonly string[];
+  readonly counters: readonly string[];
+}
+
+const UNIT_AGGREGATE: Aggregate = {
+  table: 'unitDaily',
+  keys: ['competent_unit_id', 'day', 'procedure_code'],
+  counters: UNIT_COUNTERS,
+};
+const INTAKE_AGGREGATE: Aggregate = {
+  table: 'intakeDaily',
+  keys: ['receiving_unit_id', 'day'],
+  counters: INTAKE_COUNTERS,
+};
+const STEP_AGGREGATE: Aggregate = {
+  table: 'officerSteps',
+  keys: ['competent_unit_id', 'officer_id', 'step_id'],
+  counters: STEP_COUNTERS,
+};
+
+/**
+ * Adds the deltas to their rows (created at 0 when missing). Counters only ever receive non-negative
+ * contributions, so a row can fall to all zeros only through a negative delta: those rows are then deleted
+ * when nothing is left in them, as if the contributions that made them had never existed.
+ */
+async function applyDeltas(
   tx: SqlTransaction,
-  table: string,
-  keyColumns: readonly string[],
-  counterColumns: readonly string[],
-  bumps: readonly Bump[],
+  dialect: SqlDialect,
+  tables: ProjectionTables,
+  aggregate: Aggregate,
+  deltas: Deltas,
 ): Promise<void> {
-  const columns = [...keyColumns, ...counterColumns];
-  const placeholders = columns.map((_, i) => `$${i + 1}`).join(', ');
-  const sql = `insert into ${table} as a (${columns.join(', ')}) values (${placeholders})
-    on conflict (${keyColumns.join(', ')}) do update set
-    ${counterColumns.map((c) => `${c} = a.${c} + excluded.${c}`).join(', ')}`;
-  for (const bump of bumps) {
-    await tx.query(sql, [
-      ...keyColumns.map((c) => bump.key[c] ?? ''),
-      ...counterColumns.map((c) => bump.counts[c] ?? 0),
-    ]);
-  }
-}
-
-interface Bumps {
-  readonly unit: Bump[];
-  readonly intake: Bump[];
-  readonly steps: Bump[];
-}
-
-function bumpsOf(c: Contributions | StoredContributions): Bumps {
-  return { unit: [c.unitDaily], intake: [c.intakeDaily], steps: [...c.officerSteps] };
+  const entries = deltas.entries();
+  if (entries.length === 0) return;
+  const table = tables[aggregate.table];
+  const keys = textColumns(aggregate.keys);
+  await insertRows(
+    tx,
+    dialect,
+    table,
+    [...keys, ...bigintColumns(aggregate.counters)],
+    entries.map((e) => [
+      ...aggregate.keys.map((c) => e.key[c] ?? ''),
+      ...aggregate.counters.map((c) => e.counts[c] ?? 0),
+    ]),
+    `on conflict (${aggregate.keys.join(', ')}) do update set
+     ${aggregate.counters.map((c) => `${c} = a.${c} + excluded.${c}`).join(', ')}`,
+  );
+  const lowered = entries.filter((e) => Object.values(e.counts).some((v) => v < 0));
+  await deleteWhereKeys(
+    tx,
+    dialect,
+    table,
+    keys,
+    lowered.map((e) => aggregate.keys.map((c) => e.key[c] ?? '')),
+    aggregate.counters.map((c) => `${c} = 0`).join(' and '),
+  );
 }
 
 const flag = (value: boolean) => (value ? 1 : 0);
@@ -152,18 +273,53 @@ function rowValues(d: DossierSummary, contributions: Contributions): Record<stri
   };
 }
 
-async function upsertDossier(tx: SqlTransaction, table: string, values: Record<string, SqlParam>) {
-  const columns = Object.keys(values);
-  await tx.query(
-    `insert into ${table} (${columns.join(', ')}) values (${columns.map((_, i) => `$${i + 1}`).join(', ')})
-     on conflict (dossier_id) do update set
-     ${columns
-       .filter((c) => c !== 'dossier_id')
-       .map((c) => `${c} = excluded.${c}`)
-       .join(', ')}`,
-    Object.values(values),
-  );
-}
+/** The dossier row's columns, typed for the bulk upsert (the keys of `rowValues`). */
+const DOSSIER_COLUMNS: readonly BulkColumn[] = [
+  ...textColumns([
+    'dossier_id',
+    'dossier_code',
+    'procedure_code',
+    'procedure_version',
+    'receiving_unit_id',
+    'competent_unit_id',
+    'returning_unit_id',
+    'channel',
+  ]),
+  { name: 'cross_boundary', pgType: 'integer' },
+  { name: 'received_at_ms', pgType: 'bigint' },
+  { name: 'received_day', pgType: 'text' },
+  { name: 'national_status', pgType: 'integer' },
+  ...bigintColumns(['start_ms', 'statutory_due_ms', 'appointment_due_ms', 'paused_ms', 'ended_at_ms']),
+  ...textColumns(['ended_by', 'decided_outcome']),
+  { name: 'elapsed_working_ms', pgType: 'bigint' },
+  { name: 'classification', pgType: 'text' },
+  { name: 'overdue_from_ms', pgType: 'bigint' },
+  { name: 'late_reasons', pgType: 'text' },
+  ...[
+    'all_required_digitized',
+    'any_reused',
+    'electronic_result',
+    'digitized',
+    'paid_online',
+    'has_fee',
+    'rating',
+    'apology_count',
+    'late_apology',
+    'second_supplement',
+  ].map((name): BulkColumn => ({ name, pgType: 'integer' })),
+  ...bigintColumns(['transferred_at_ms', 'last_event_ms']),
+  { name: 'contributions', pgType: 'text' },
+];
+
+const EVENT_COLUMNS: readonly BulkColumn[] = [
+  { name: 'event_id', pgType: 'text' },
+  { name: 'dossier_id', pgType: 'text' },
+  { name: 'seq', pgType: 'integer' },
+  { name: 'type', pgType: 'text' },
+  { name: 'source', pgType: 'text' },
+  { name: 'occurred_at_ms', pgType: 'bigint' },
+  { name: 'body', pgType: 'text' },
+];
 
 /** Intake figures of events that never make a received dossier: refusals (Form 03) and guidance (Form 02). */
 function intakeOnly(event: DossierEvent): Bump | undefined {
@@ -177,87 +333,180 @@ function intakeOnly(event: DossierEvent): Bump | undefined {
   };
 }
 
+/** Where a batch goes: one generation's tables, the calendar it is computed with, and the dialect. */
+export interface BatchTarget {
+  readonly tables: ProjectionTables;
+  readonly calendar: Calendar;
+  readonly catalog: Catalog;
+  readonly dialect: SqlDialect;
+}
+
+/** Loads the stored state of `dossierIds` (none of them cached) in three statements. */
+async function loadStates(
+  tx: SqlTransaction,
+  target: BatchTarget,
+  dossierIds: readonly string[],
+): Promise<Map<string, DossierState>> {
+  const states = new Map<string, DossierState>();
+  for (const id of dossierIds) states.set(id, { events: [], lastSeq: 0, contributions: undefined });
+  const { tables, dialect } = target;
+  const eventRows = await selectWhereIn(
+    tx,
+    dialect,
+    'dossier_id, seq, body',
+    tables.events,
+    'dossier_id',
+    dossierIds,
+    'dossier_id, seq',
+  );
+  for (const raw of eventRows) {
+    const row = DossierEventRow.parse(raw);
+    const state = states.get(row.dossier_id);
+    if (state === undefined) continue;
+    state.events.push(parseDossierEvent(JSON.parse(row.body)));
+    state.lastSeq = Math.max(state.lastSeq, row.seq);
+  }
+  const contributionRows = await selectWhereIn(
+    tx,
+    dialect,
+    'dossier_id, contributions',
+    tables.dossiers,
+    'dossier_id',
+    dossierIds,
+  );
+  for (const raw of contributionRows) {
+    const row = ContributionsRow.parse(raw);
+    const state = states.get(row.dossier_id);
+    if (state !== undefined) state.contributions = StoredContributions.parse(JSON.parse(row.contributions));
+  }
+  return states;
+}
+
+export interface BatchOutcome {
+  /** Events stored (new event ids). */
+  readonly stored: number;
+  /** Dossiers recomputed. */
+  readonly dossiers: number;
+}
+
+/**
+ * Applies `events` (in log order) to `target`'s tables in `tx`, with the same outcome as applying them one by
+ * one: see the module comment. `cache`, when given, must be used with these tables only, and by nothing else
+ * that writes them.
+ */
+export async function applyEventBatch(
+  tx: SqlTransaction,
+  target: BatchTarget,
+  events: readonly DossierEvent[],
+  cache?: DossierCache,
+): Promise<BatchOutcome> {
+  const { tables, dialect } = target;
+  const unique = new Map<string, DossierEvent>();
+  for (const event of events) if (!unique.has(event.eventId)) unique.set(event.eventId, event);
+  const stored = await selectWhereIn(tx, dialect, 'event_id', tables.events, 'event_id', [...unique.keys()]);
+  for (const raw of stored) unique.delete(EventIdRow.parse(raw).event_id);
+  if (unique.size === 0) return { stored: 0, dossiers: 0 };
+
+  const byDossier = new Map<string, DossierEvent[]>();
+  for (const event of unique.values()) {
+    const list = byDossier.get(event.dossierId);
+    if (list === undefined) byDossier.set(event.dossierId, [event]);
+    else list.push(event);
+  }
+  const states = new Map<string, DossierState>();
+  const missing: string[] = [];
+  for (const id of byDossier.keys()) {
+    const cached = cache?.get(id);
+    if (cached === undefined) missing.push(id);
+    else states.set(id, cached);
+  }
+  for (const [id, state] of await loadStates(tx, target, missing)) states.set(id, state);
+
+  const unit = new Deltas(UNIT_AGGREGATE.keys);
+  const intake = new Deltas(INTAKE_AGGREGATE.keys);
+  const steps = new Deltas(STEP_AGGREGATE.keys);
+  const eventRows: SqlParam[][] = [];
+  const dossierRows: SqlParam[][] = [];
+  const deleted: string[][] = [];
+  for (const [dossierId, added] of byDossier) {
+    const state = states.get(dossierId) ?? { events: [], lastSeq: 0, contributions: undefined };
+    let seq = state.lastSeq;
+    let latest = Number.NEGATIVE_INFINITY;
+    for (const event of added) {
+      eventRows.push([
+        event.eventId,
+        dossierId,
+        ++seq,
+        event.type,
+        event.source,
+        Date.parse(event.occurredAt),
+        JSON.stringify(event),
+      ]);
+      const direct = intakeOnly(event);
+      if (direct) intake.add(direct, 1);
+    }
+    const all = [...state.events, ...added];
+    for (const event of all) latest = Math.max(latest, Date.parse(event.occurredAt));
+    const summary = summarizeDossier(all, {
+      calendar: target.calendar,
+      catalog: target.catalog,
+      asOf: new Date(latest),
+    });
+    const before = state.contributions;
+    const after = summary === undefined ? undefined : contributionsOf(summary);
+    if (before !== undefined) {
+      unit.add(before.unitDaily, -1);
+      intake.add(before.intakeDaily, -1);
+      for (const bump of before.officerSteps) steps.add(bump, -1);
+    }
+    if (after !== undefined) {
+      unit.add(after.unitDaily, 1);
+      intake.add(after.intakeDaily, 1);
+      for (const bump of after.officerSteps) steps.add(bump, 1);
+    }
+    if (summary !== undefined && after !== undefined) {
+      const values = rowValues(summary, after);
+      dossierRows.push(DOSSIER_COLUMNS.map((c) => values[c.name] ?? null));
+    } else if (before !== undefined) {
+      deleted.push([dossierId]);
+    }
+    cache?.set(dossierId, { events: all, lastSeq: seq, contributions: after });
+  }
+
+  await insertRows(tx, dialect, tables.events, EVENT_COLUMNS, eventRows, 'on conflict (event_id) do nothing');
+  await applyDeltas(tx, dialect, tables, UNIT_AGGREGATE, unit);
+  await applyDeltas(tx, dialect, tables, INTAKE_AGGREGATE, intake);
+  await applyDeltas(tx, dialect, tables, STEP_AGGREGATE, steps);
+  await insertRows(
+    tx,
+    dialect,
+    tables.dossiers,
+    DOSSIER_COLUMNS,
+    dossierRows,
+    `on conflict (dossier_id) do update set
+     ${DOSSIER_COLUMNS.filter((c) => c.name !== 'dossier_id')
+       .map((c) => `${c.name} = excluded.${c.name}`)
+       .join(', ')}`,
+  );
+  await deleteWhereKeys(tx, dialect, tables.dossiers, textColumns(['dossier_id']), deleted);
+  return { stored: unique.size, dossiers: byDossier.size };
+}
+
 /** `(event, tx) => Promise<void>` for `startKafkaConsumer` / `startStoreConsumer` (tables from `migrateProjection`). */
 export function createProjectionHandler(options: ProjectionOptions): EventHandler<DossierEvent> {
   const fallback = options.calendar ?? vnCivilServiceCalendar;
   const fixed =
     options.generation === undefined ? undefined : projectionTables(options.schema, options.generation);
-  const target = async (tx: SqlTransaction) => {
-    if (fixed !== undefined) return { tables: fixed, calendar: fallback };
-    const active = await activeGeneration(tx, options.schema);
-    return { tables: active.tables, calendar: calendarOfGeneration(active, fallback) };
-  };
+  let dialect = options.dialect;
   return async (event, tx) => {
-    const { tables, calendar } = await target(tx);
-    const last = SeqRow.parse(
-      (
-        await tx.query(`select max(seq) as seq from ${tables.events} where dossier_id = $1`, [
-          event.dossierId,
-        ])
-      ).rows[0] ?? { seq: null },
-    );
-    const inserted = await tx.query(
-      `insert into ${tables.events} (event_id, dossier_id, seq, type, source, occurred_at_ms, body)
-       values ($1, $2, $3, $4, $5, $6, $7) on conflict (event_id) do nothing`,
-      [
-        event.eventId,
-        event.dossierId,
-        (last.seq ?? 0) + 1,
-        event.type,
-        event.source,
-        Date.parse(event.occurredAt),
-        JSON.stringify(event),
-      ],
-    );
-    if (inserted.rowCount === 0) return;
-
-    const direct = intakeOnly(event);
-    if (direct) {
-      await applyBumps(tx, tables.intakeDaily, ['receiving_unit_id', 'day'], INTAKE_COUNTERS, [direct]);
+    dialect ??= await detectDialect(tx);
+    let tables = fixed;
+    let calendar = fallback;
+    if (tables === undefined) {
+      const active = await activeGeneration(tx, options.schema);
+      tables = active.tables;
+      calendar = calendarOfGeneration(active, fallback);
     }
-
-    const events = await loadDossierEvents(tx, tables, event.dossierId);
-    const latest = Math.max(...events.map((e) => Date.parse(e.occurredAt)));
-    const summary = summarizeDossier(events, { calendar, catalog: options.catalog, asOf: new Date(latest) });
-    const oldRow = (
-      await tx.query(`select contributions from ${tables.dossiers} where dossier_id = $1`, [event.dossierId])
-    ).rows[0];
-    const before =
-      oldRow === undefined
-        ? undefined
-        : StoredContributions.parse(JSON.parse(ContributionsRow.parse(oldRow).contributions));
-    if (summary === undefined && before === undefined) return;
-
-    const after = summary === undefined ? undefined : contributionsOf(summary);
-    const entries = (pick: (b: Bumps) => Bump[]) => [
-      ...(before ? pick(bumpsOf(before)).map((bump) => ({ bump, sign: -1 })) : []),
-      ...(after ? pick(bumpsOf(after)).map((bump) => ({ bump, sign: 1 })) : []),
-    ];
-    await applyBumps(
-      tx,
-      tables.unitDaily,
-      ['competent_unit_id', 'day', 'procedure_code'],
-      UNIT_COUNTERS,
-      deltas(entries((b) => b.unit)),
-    );
-    await applyBumps(
-      tx,
-      tables.intakeDaily,
-      ['receiving_unit_id', 'day'],
-      INTAKE_COUNTERS,
-      deltas(entries((b) => b.intake)),
-    );
-    await applyBumps(
-      tx,
-      tables.officerSteps,
-      ['competent_unit_id', 'officer_id', 'step_id'],
-      STEP_COUNTERS,
-      deltas(entries((b) => b.steps)),
-    );
-    if (summary === undefined || after === undefined) {
-      await tx.query(`delete from ${tables.dossiers} where dossier_id = $1`, [event.dossierId]);
-    } else {
-      await upsertDossier(tx, tables.dossiers, rowValues(summary, after));
-    }
+    await applyEventBatch(tx, { tables, calendar, catalog: options.catalog, dialect }, [event]);
   };
 }

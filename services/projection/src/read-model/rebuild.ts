@@ -2,22 +2,26 @@
  * Replay (blue-green): rebuilds every read model from the log into the next generation's tables while the live
  * generation keeps serving, then switches over in one transaction once the rebuild has caught up with the log.
  *
- * - Batches of events are applied by the same handler as the live consumer, each batch in one transaction with
- *   the rebuild's checkpoint (kept in `projection_rebuilds`), so an interrupted rebuild (Ctrl-C, kill -9)
- *   resumes where its last batch committed and ends identical to an uninterrupted one.
+ * - The log is read in pages (`chunkSize`) into batches (up to `batchEvents` events or `batchMs` of reading);
+ *   each batch is applied by `applyEventBatch` (the live handler's code: every touched dossier recomputed once
+ *   per batch, multi-row writes) in one transaction with the rebuild's checkpoint (kept in
+ *   `projection_rebuilds`), so an interrupted rebuild (Ctrl-C, kill -9) resumes where its last batch committed
+ *   and ends identical to an uninterrupted one. A bounded cache of recently touched dossiers (`cacheEvents`)
+ *   spares reading their events back; nothing else writes the new generation, so it stays exact.
  * - The switch re-checks, inside its transaction, that no event arrived since the last batch; then it marks the
  *   new generation live, lets the caller move the live consumer's checkpoint (`onSwitch`), and drops the old
  *   generation's tables. A live consumer still behind that point re-applies events the rebuild already has;
  *   the handler ignores an event id it has stored, so nothing counts twice.
- * - Batches are short (`batchMs`): on SQLite a batch holds the one write lock, which the running service also
- *   needs for its own events and queries.
+ * - On SQLite a batch holds the one write lock, which the running service also needs for its own events and
+ *   queries: keep `batchMs` and `batchEvents` small there (the defaults are).
  */
 import type { Catalog } from '@onestop/catalog';
 import { type DossierEvent, defineError, vnCivilServiceCalendar } from '@onestop/domain';
 import type { SqlTransaction } from '@onestop/messaging';
 import { z } from 'zod';
+import { detectDialect } from './bulk-sql.js';
 import { activeGeneration, calendarOfVersion } from './generations.js';
-import { createProjectionHandler } from './handler.js';
+import { applyEventBatch, type BatchTarget, DossierCache } from './handler.js';
 import {
   dropGenerationDdl,
   FIRST_GENERATION,
@@ -72,10 +76,14 @@ export interface RebuildOptions<Tx extends SqlTransaction> {
   readonly stopAfter?: number;
   /** Pause at the next batch boundary once aborted. */
   readonly signal?: AbortSignal;
-  /** Events read per round trip to the log. Default 200. */
+  /** Events read per round trip to the log. Default 1,000. */
   readonly chunkSize?: number;
-  /** A batch commits after about this long. Default 200 ms. */
+  /** A batch stops reading after about this long, then applies what it read and commits. Default 200 ms. */
   readonly batchMs?: number;
+  /** A batch stops reading at this many entries. Default 10,000. */
+  readonly batchEvents?: number;
+  /** Events of recently touched dossiers kept in memory between batches. Default 30,000. */
+  readonly cacheEvents?: number;
   readonly onProgress?: (progress: RebuildProgress) => void;
   /** In the switch-over transaction, with the checkpoint the rebuild ended at (e.g. the live consumer's). */
   readonly onSwitch?: (tx: Tx, checkpoint: string | undefined) => Promise<void>;
@@ -167,8 +175,9 @@ export async function rebuildProjection<Tx extends SqlTransaction>(
 ): Promise<RebuildResult> {
   const { db, source } = options;
   const now = options.now ?? Date.now;
-  const chunkSize = options.chunkSize ?? 200;
+  const chunkSize = options.chunkSize ?? 1000;
   const batchMs = options.batchMs ?? 200;
+  const batchEvents = options.batchEvents ?? 10_000;
   const bookkeeping = generationTables(db.schema);
   if (options.calendarVersion !== undefined) calendarOfVersion(options.calendarVersion);
 
@@ -221,12 +230,14 @@ export async function rebuildProjection<Tx extends SqlTransaction>(
 
   const { generation } = begun.row;
   const tables = projectionTables(db.schema, generation);
-  const handler = createProjectionHandler({
-    catalog: options.catalog,
+  const dialect = await db.withTransaction((tx) => detectDialect(tx));
+  const target: BatchTarget = {
+    tables,
     calendar: calendarOfVersion(begun.row.calendar_version),
-    generation,
-    ...(db.schema === undefined ? {} : { schema: db.schema }),
-  });
+    catalog: options.catalog,
+    dialect,
+  };
+  const cache = new DossierCache(options.cacheEvents ?? 30_000);
   const startedAt = now();
   let readThisRun = 0;
   let state = begun.row;
@@ -251,22 +262,25 @@ export async function rebuildProjection<Tx extends SqlTransaction>(
       options.stopAfter === undefined ? Number.POSITIVE_INFINITY : options.stopAfter - readThisRun;
     if (options.signal?.aborted || budget <= 0) return result('paused');
 
-    const batch = await db.withTransaction(async (tx) => {
+    const work = async (tx: Tx) => {
       const [row] = await loadRebuild(tx, bookkeeping.rebuilds, generation);
       if (row === undefined) throw RebuildConflict(`rebuild ${generation} was discarded by another run`);
       const counters = { read: 0, skipped: 0, rejected: 0 };
+      const events: DossierEvent[] = [];
       let checkpoint = row.checkpoint ?? undefined;
       const t0 = now();
-      while (counters.read < budget && now() - t0 < batchMs) {
-        const page = await source.read(checkpoint, Math.min(chunkSize, budget - counters.read));
+      const limit = Math.min(budget, batchEvents);
+      while (counters.read < limit && now() - t0 < batchMs) {
+        const page = await source.read(checkpoint, Math.min(chunkSize, limit - counters.read));
         if (page.entries.length === 0) break;
         for (const entry of page.entries) {
-          if (entry.kind === 'dossier') await handler(entry.event, tx);
+          if (entry.kind === 'dossier') events.push(entry.event);
           else counters[entry.kind]++;
         }
         counters.read += page.entries.length;
         checkpoint = page.checkpoint;
       }
+      await applyEventBatch(tx, target, events, cache);
       const updated: RebuildRow = {
         ...row,
         events_read: row.events_read + counters.read,
@@ -282,7 +296,15 @@ export async function rebuildProjection<Tx extends SqlTransaction>(
         );
       }
       return { read: counters.read, row: updated };
-    });
+    };
+    let batch: Awaited<ReturnType<typeof work>>;
+    try {
+      batch = await db.withTransaction(work);
+    } catch (error) {
+      // The cache holds the rolled-back batch's dossiers as if committed.
+      cache.clear();
+      throw error;
+    }
     state = batch.row;
     readThisRun += batch.read;
     if (batch.read > 0) {

@@ -4,7 +4,7 @@
  * with a past `asOf` or the appointment due. All clock arithmetic is `evaluateClock`'s; this module only adds
  * the facts the clock does not track (identity, digitization, payment, rating, steps done).
  */
-import { type Catalog, type Procedure, ProcedureNotFound } from '@onestop/catalog';
+import { type Catalog, type Procedure, vietnamDayStart } from '@onestop/catalog';
 import {
   type Calendar,
   type Classification,
@@ -129,16 +129,16 @@ function toJsonReason(reason: LateReason): LateReasonJson {
     : reason;
 }
 
-/** The catalogue version in force at receipt, else the latest (dossiers of before a procedure's current version). */
+/**
+ * The catalogue version in force at receipt, else the latest (dossiers of before a procedure's current version):
+ * what `catalog.procedure(code, at)` picks, falling back to `catalog.procedure(code)`, without the exception the
+ * former throws for every dossier received before the current version (a stack trace per recomputed dossier).
+ */
 function procedureOf(catalog: Catalog, code: string, at: Date): Procedure | undefined {
-  for (const when of [at, undefined]) {
-    try {
-      return catalog.procedure(code, when);
-    } catch (error) {
-      if (!ProcedureNotFound.is(error)) throw error;
-    }
-  }
-  return undefined;
+  const versions = catalog.procedureVersions(code);
+  let inForce: Procedure | undefined;
+  for (const version of versions) if (vietnamDayStart(version.effectiveFrom) <= at) inForce = version;
+  return inForce ?? versions.at(-1);
 }
 
 function ofType<T extends DossierEvent['type']>(events: readonly DossierEvent[], type: T): EventOfType<T>[] {

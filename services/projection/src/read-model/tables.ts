@@ -173,6 +173,9 @@ export function generationDdl(t: ProjectionTables, generation: string): string[]
 )`,
     `create index if not exists ${generation}_dossiers_by_unit_day on ${t.dossiers} (competent_unit_id, received_day)`,
     `create index if not exists ${generation}_dossiers_by_procedure on ${t.dossiers} (procedure_code, received_day)`,
+    // The KPI query counts a unit's open dossiers (in time / overdue now) without visiting its ended ones.
+    `create index if not exists ${generation}_dossiers_open_by_unit_day on ${t.dossiers}
+  (competent_unit_id, received_day, overdue_from_ms) where ended_at_ms is null`,
     `create table if not exists ${t.unitDaily} (
   competent_unit_id text not null,
   day text not null,
