@@ -1,0 +1,2 @@
+export { type KurrentEventStoreOptions, kurrentEventStore } from './kurrent-event-store.js';
+export { UnreadableEvent } from './mapping.js';
