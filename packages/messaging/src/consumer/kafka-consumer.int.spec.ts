@@ -112,6 +112,20 @@ async function sql<R extends pg.QueryResultRow>(
 const effectCount = async (ctx: Ctx) =>
   Number((await sql<{ n: string }>(ctx, 'select count(*) as n from $schema.effects'))[0]?.n ?? 0);
 
+/** Transactions that wrote the effects (each row's `xmin`): one per chunk. */
+const effectTransactions = async (ctx: Ctx) =>
+  Number(
+    (await sql<{ n: string }>(ctx, 'select count(distinct xmin::text) as n from $schema.effects'))[0]?.n ?? 0,
+  );
+
+const storedOffsets = async (ctx: Ctx) =>
+  (
+    await sql<{ partition: number; next_offset: string }>(
+      ctx,
+      'select partition, next_offset from $schema.consumer_offsets order by partition',
+    )
+  ).map((r) => [r.partition, Number(r.next_offset)]);
+
 describe('the Kafka consumer runner', () => {
   it('given a consumer killed after its database commit but before the Kafka commit, when it restarts, then no effect is applied twice', async () => {
     const ctx = await setup(4);
@@ -130,7 +144,10 @@ describe('the Kafka consumer runner', () => {
     });
     cleanups.push(async () => child.kill('SIGKILL'));
     expect([137, 'SIGKILL']).toContain(await child.exited);
-    expect(await effectCount(ctx)).toBe(300);
+    // The kill comes at the 300th applied message of a committed chunk: the rest of that chunk is in too.
+    const appliedBeforeKill = await effectCount(ctx);
+    expect(appliedBeforeKill).toBeGreaterThanOrEqual(300);
+    expect(appliedBeforeKill).toBeLessThan(300 + 200);
 
     // PostgreSQL is ahead of Kafka's committed offsets: those messages will be delivered again.
     const stored = await sql<{ partition: number; next_offset: string }>(
@@ -171,10 +188,10 @@ describe('the Kafka consumer runner', () => {
       ctx.schema.connectionString,
       ctx.schema.schema,
       events.map((e) => e.event.eventId),
-      { appliedBeforeKill: 300, redelivered, skippedOnRestart: restarted.metrics().duplicates },
+      { appliedBeforeKill, redelivered, skippedOnRestart: restarted.metrics().duplicates },
     );
     expect(figures).toMatchObject({ expected: 1000, rows: 1000, distinct: 1000, missing: 0, unexpected: 0 });
-    expect(restarted.metrics().applied).toBe(700);
+    expect(restarted.metrics().applied).toBe(1000 - appliedBeforeKill);
     expect(restarted.metrics().duplicates).toBe(redelivered);
   });
 
@@ -302,5 +319,113 @@ describe('the Kafka consumer runner', () => {
     expect(b.metrics().applied).toBeGreaterThan(0);
     expect(rebalancesA).toBeGreaterThanOrEqual(2);
     expect(b.metrics().rebalances).toBeGreaterThanOrEqual(2);
+  });
+
+  it('given a chunk with a poison message in the middle, when consumed, then every other message is applied once in a few transactions and the poison one is dead-lettered after its attempts', async () => {
+    const ctx = await setup(1);
+    const events = registeredEvents(61, 3);
+    const poison = events[30];
+    if (poison === undefined) throw new Error('fixture');
+    await produce(ctx, toMessages(events));
+
+    let poisonCalls = 0;
+    const runner = await consumer(ctx, {
+      maxAttempts: 3,
+      backoff: { initialMs: 10, maxMs: 50 },
+      handler: async (event, tx) => {
+        if (event.eventId === poison.event.eventId) {
+          poisonCalls++;
+          throw new Error('poison pill');
+        }
+        await recordEffect(event, tx);
+      },
+    });
+    await waitFor('the dead letter', () => runner.metrics().deadLettered === 1);
+    await waitFor('offset 61', async () => (await storedOffsets(ctx))[0]?.[1] === 61);
+
+    const others = events.filter((e) => e !== poison).map((e) => e.event.eventId);
+    const figures = await reconcile(
+      'chunk with a poison message',
+      ctx.schema.connectionString,
+      ctx.schema.schema,
+      others,
+      {
+        transactions: await effectTransactions(ctx),
+        poisonCalls,
+        retries: runner.metrics().retries,
+      },
+    );
+    expect(figures).toMatchObject({ expected: 60, rows: 60, distinct: 60, missing: 0, unexpected: 0 });
+    expect(runner.metrics().applied).toBe(60);
+    // Before the poison one chunk, after it another (a fetch may split them further): not one per message.
+    expect(await effectTransactions(ctx)).toBeLessThanOrEqual(6);
+    expect(poisonCalls).toBe(3);
+    expect(runner.metrics().retries).toBe(2);
+    const letters = await listDeadLetters({
+      kafka: { brokers: kafkaBrokers() },
+      deadLetterTopic: ctx.topic.deadLetterTopic,
+    });
+    expect(letters).toHaveLength(1);
+    expect(letters[0]?.headers[DEAD_LETTER_HEADERS.originalOffset]).toBe('30');
+    expect(letters[0]?.headers[DEAD_LETTER_HEADERS.errorCode]).toBe('MSG_HANDLER_FAILED');
+    expect(letters[0]?.headers[DEAD_LETTER_HEADERS.attempts]).toBe('3');
+    expect(letters[0]?.headers[DEAD_LETTER_HEADERS.errorMessage]).toContain('poison pill');
+    const inbox = await sql<{ n: string }>(ctx, 'select count(*) as n from $schema.consumer_inbox');
+    expect(Number(inbox[0]?.n)).toBe(60);
+  });
+
+  it('given a chunk committed to PostgreSQL and the process killed before the Kafka commit, when the chunk is delivered again, then it is skipped entirely, and so are its events re-sent at new offsets', async () => {
+    const ctx = await setup(1);
+    const events = registeredEvents(40, 4);
+    const messages = toMessages(events);
+    await produce(ctx, messages);
+
+    const child = spawnFixture('consumer-process.ts', {
+      CONSUMER_CONFIG: JSON.stringify({
+        connectionString: ctx.schema.connectionString,
+        schema: ctx.schema.schema,
+        brokers: kafkaBrokers(),
+        topic: ctx.topic.topic,
+        groupId: ctx.groupId,
+        killAfter: 1,
+      }),
+    });
+    cleanups.push(async () => child.kill('SIGKILL'));
+    expect([137, 'SIGKILL']).toContain(await child.exited);
+    // Killed at the first message's hook, after its chunk committed: the whole chunk is in, in one transaction.
+    expect(await effectCount(ctx)).toBe(40);
+    expect(await effectTransactions(ctx)).toBe(1);
+    expect(await storedOffsets(ctx)).toEqual([[0, 40]]);
+
+    let handlerCalls = 0;
+    const seen: Array<{ offset: string; applied: boolean }> = [];
+    const restarted = await consumer(ctx, {
+      handler: async (event, tx) => {
+        handlerCalls++;
+        await recordEffect(event, tx);
+      },
+      afterCommit: (message) => {
+        seen.push({ offset: message.offset, applied: message.applied });
+      },
+    });
+    await waitFor('the redelivered chunk skipped', () => restarted.metrics().duplicates >= 40);
+    // The relay re-sends the same events after its own crash: new offsets, same event ids.
+    await produce(ctx, messages);
+    await waitFor('offset 80', async () => (await storedOffsets(ctx))[0]?.[1] === 80);
+
+    const figures = await reconcile(
+      'redelivered chunk',
+      ctx.schema.connectionString,
+      ctx.schema.schema,
+      events.map((e) => e.event.eventId),
+      { skipped: restarted.metrics().duplicates, handlerCalls },
+    );
+    expect(figures).toMatchObject({ expected: 40, rows: 40, distinct: 40, missing: 0, unexpected: 0 });
+    expect(handlerCalls).toBe(0);
+    expect(restarted.metrics().applied).toBe(0);
+    expect(restarted.metrics().duplicates).toBe(80);
+    // Skipped by the stored offset without a transaction; the re-sent copies went through the inbox.
+    expect(seen).toHaveLength(40);
+    expect(seen.every((m) => !m.applied && Number(m.offset) >= 40)).toBe(true);
   });
 });

@@ -3,6 +3,7 @@
  * ids applied, for dedupe), the next offset per topic-partition (the source of truth for where to resume; Kafka's
  * committed offsets only trail it) and the dead letters it produced.
  */
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { OffsetConflict } from '../errors.js';
 import { migrate, quoteIdent } from '../pg.js';
@@ -90,18 +91,94 @@ export async function advanceOffset(
   }
 }
 
-/** True when the event is new to this consumer (and is now recorded); false for a redelivery. */
-export async function claimInbox(
+export interface PartitionKey {
+  readonly consumer: string;
+  readonly topic: string;
+  readonly partition: number;
+}
+
+/** Named (prepared once per connection) statements; the schema is part of their text, so of their name too. */
+function statementName(what: string, schema: string): string {
+  return `onestop_consumer_${what}_${createHash('sha256').update(schema).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * Opens a chunk in the running transaction, in one round trip: moves the partition's offset from `expected`
+ * to `next` (fenced like `advanceOffset`) and claims the inbox rows of the chunk's events. Returns the offsets
+ * whose event is new to this consumer: the first copy of each event id not yet in the inbox (a later copy in
+ * the same chunk, or an id already applied, is a redelivery). An insert racing another transaction for the
+ * same id waits for it and then skips the id, so an event is never claimed twice.
+ */
+export async function claimChunk(
   client: pg.ClientBase,
   schema: string,
-  row: { consumer: string; eventId: string; topic: string; partition: number; offset: bigint },
-): Promise<boolean> {
-  const { rowCount } = await client.query(
-    `insert into ${quoteIdent(schema)}.consumer_inbox (consumer, event_id, topic, partition, "offset")
-     values ($1, $2, $3, $4, $5) on conflict do nothing`,
-    [row.consumer, row.eventId, row.topic, row.partition, row.offset.toString()],
-  );
-  return rowCount === 1;
+  key: PartitionKey,
+  expected: bigint | undefined,
+  next: bigint,
+  messages: ReadonlyArray<{ readonly eventId: string; readonly offset: bigint }>,
+): Promise<Set<string>> {
+  const s = quoteIdent(schema);
+  const moved =
+    expected === undefined
+      ? `insert into ${s}.consumer_offsets (consumer, topic, partition, next_offset)
+         values ($1, $2, $3, $4) on conflict do nothing returning 1`
+      : `update ${s}.consumer_offsets set next_offset = $4, updated_at = now()
+          where consumer = $1 and topic = $2 and partition = $3 and next_offset = $7 returning 1`;
+  const params: unknown[] = [
+    key.consumer,
+    key.topic,
+    key.partition,
+    next.toString(),
+    messages.map((m) => m.eventId),
+    messages.map((m) => m.offset.toString()),
+  ];
+  if (expected !== undefined) params.push(expected.toString());
+  const { rows } = await client.query<{ moved: boolean; fresh: string[] }>({
+    name: statementName(expected === undefined ? 'claim_first' : 'claim', schema),
+    text: `with moved as (${moved}),
+       claimed as (
+         insert into ${s}.consumer_inbox (consumer, event_id, topic, partition, "offset")
+         select $1, m.event_id, $2, $3, m."offset"
+           from unnest($5::text[], $6::bigint[]) with ordinality as m(event_id, "offset", n)
+          where exists (select from moved)
+          order by m.n
+         on conflict do nothing
+         returning "offset"
+       )
+       select exists (select from moved) as moved,
+              coalesce((select array_agg("offset"::text) from claimed), '{}') as fresh`,
+    values: params,
+  });
+  const row = rows[0];
+  if (row === undefined || !row.moved) {
+    throw OffsetConflict(`offset of ${key.topic}[${key.partition}] moved under ${key.consumer}`, {
+      details: { topic: key.topic, partition: key.partition },
+    });
+  }
+  return new Set(row.fresh);
+}
+
+/**
+ * Gives back the unprocessed tail of a chunk cut short (time budget, stop): its inbox claims are deleted and
+ * the offset set to the first unprocessed message. Same transaction as `claimChunk`, which holds the row.
+ */
+export async function releaseChunkTail(
+  client: pg.ClientBase,
+  schema: string,
+  key: PartitionKey,
+  next: bigint,
+  claimedEventIds: readonly string[],
+): Promise<void> {
+  const s = quoteIdent(schema);
+  await client.query({
+    name: statementName('release', schema),
+    text: `with released as (
+             delete from ${s}.consumer_inbox where consumer = $1 and event_id = any($5::text[])
+           )
+           update ${s}.consumer_offsets set next_offset = $4, updated_at = now()
+            where consumer = $1 and topic = $2 and partition = $3`,
+    values: [key.consumer, key.topic, key.partition, next.toString(), [...claimedEventIds]],
+  });
 }
 
 export async function recordDeadLetter(
