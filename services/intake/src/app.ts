@@ -35,6 +35,11 @@ export interface IntakeDeps {
   readonly pseudonyms: Pseudonyms;
   /** Default: the bundled Vietnamese civil-service calendar. */
   readonly calendar?: Calendar;
+  /**
+   * Key of the receipts' tracking secret (`ONESTOP_TRACKING_KEY`, shared with the projection, which checks it on
+   * the public tracking page). Without it, receipts carry no tracking secret.
+   */
+  readonly trackingKey?: string | undefined;
 }
 
 /** What the slices share: the deps plus the per-process code allocator. */

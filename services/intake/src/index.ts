@@ -1,7 +1,13 @@
 export { type BuildAppOptions, buildApp, type IntakeDeps, registerIntake } from './app.js';
 export { type DossierView, foldDossier, readDossier } from './dossier/view.js';
 export * from './errors.js';
-export { buildReceipt, formatVietnamTime, Receipt, renderReceiptHtml } from './receipt/receipt.js';
+export {
+  buildReceipt,
+  formatVietnamTime,
+  Receipt,
+  type ReceiptOptions,
+  renderReceiptHtml,
+} from './receipt/receipt.js';
 export { claimIdempotencyKey, IDEMPOTENCY_KEY_CLAIMED, idempotencyStreamId } from './receive/idempotency.js';
 export { ReceiveBody, ReceiveResponse } from './receive/route.js';
 export {

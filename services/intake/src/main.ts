@@ -21,6 +21,11 @@ const env = loadConfig(
   z.object({
     ...stackServiceEnvShape({ port: 3001, schema: 'intake' }),
     ONESTOP_VAULT_MASTER_KEY: z.string().min(1).describe('32 bytes, base64'),
+    ONESTOP_TRACKING_KEY: z
+      .string()
+      .min(32)
+      .optional()
+      .describe('key of the receipts’ tracking secrets, shared with the projection; unset: none printed'),
   }),
 );
 
@@ -42,6 +47,7 @@ const app = await buildApp(
     catalog: demoCatalog,
     vault,
     pseudonyms: createPseudonyms(masterKey),
+    trackingKey: env.ONESTOP_TRACKING_KEY,
   },
   { auth: authConfigFromEnv(env), logger },
 );

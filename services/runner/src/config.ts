@@ -13,6 +13,8 @@ export const embeddedEnv = z.object({
   JWT_SECRET: z.string().min(32).optional(),
   /** 32 bytes, base64; unset: generated once and kept in `<ONESTOP_DATA_DIR>/vault-master-key` (dev). */
   ONESTOP_VAULT_MASTER_KEY: z.string().min(1).optional(),
+  /** Key of the receipts' tracking secrets; unset: generated once and kept in `<ONESTOP_DATA_DIR>/tracking-key`. */
+  ONESTOP_TRACKING_KEY: z.string().min(32).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type EmbeddedEnv = z.infer<typeof embeddedEnv>;

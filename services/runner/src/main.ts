@@ -14,6 +14,7 @@ const system = await startEmbedded({
   testClock: env.ONESTOP_TEST_CLOCK === '1',
   ...(env.JWT_SECRET === undefined ? {} : { jwtSecret: env.JWT_SECRET }),
   ...(env.ONESTOP_VAULT_MASTER_KEY === undefined ? {} : { vaultMasterKey: env.ONESTOP_VAULT_MASTER_KEY }),
+  ...(env.ONESTOP_TRACKING_KEY === undefined ? {} : { trackingKey: env.ONESTOP_TRACKING_KEY }),
   logger,
 });
 // Hooks close in reverse order, after the server has drained: the bus stops before the store closes.

@@ -22,6 +22,7 @@ const env = loadConfig(
     ONESTOP_DATA_DIR: z.string().min(1).default(resolve(repoRoot, '.data/stack')),
     JWT_SECRET: z.string().min(32).optional(),
     ONESTOP_VAULT_MASTER_KEY: z.string().min(1).optional(),
+    ONESTOP_TRACKING_KEY: z.string().min(32).optional(),
     ONESTOP_TEST_CLOCK: z.enum(['0', '1']).default('0'),
     KAFKA_FROM_BEGINNING: z.enum(['0', '1']).default('1'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
@@ -38,6 +39,8 @@ for (const script of ['infra/postgres/ensure.sh', 'infra/kafka/kafka.sh']) {
 const jwtSecret = env.JWT_SECRET ?? (await persistentSecret(env.ONESTOP_DATA_DIR, 'dev-jwt-secret'));
 const vaultMasterKey =
   env.ONESTOP_VAULT_MASTER_KEY ?? (await persistentSecret(env.ONESTOP_DATA_DIR, 'vault-master-key'));
+const trackingKey =
+  env.ONESTOP_TRACKING_KEY ?? (await persistentSecret(env.ONESTOP_DATA_DIR, 'tracking-key'));
 
 const width = 14;
 const stack = await startStack({
@@ -49,6 +52,7 @@ const stack = await startStack({
   kafkaBrokers: env.KAFKA_BROKERS.split(',').map((b) => b.trim()),
   jwtSecret,
   vaultMasterKey,
+  trackingKey,
   dataDir: env.ONESTOP_DATA_DIR,
   testClock: env.ONESTOP_TEST_CLOCK === '1',
   fromBeginning: env.KAFKA_FROM_BEGINNING === '1',

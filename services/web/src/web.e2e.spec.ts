@@ -2,12 +2,14 @@
  * The web app in a real browser (Debian's Chromium through playwright-core) against the whole system in embedded
  * mode on an ephemeral port with the test clock: a clerk receives a cross-boundary dossier with a scan and opens
  * the receipt; a specialist pauses it for a supplement; a leader decides it (late); the clerk returns the result
- * and records the rating; an analyst sees the KPI and drills down to it. Each screen is saved under screenshots/.
+ * and records the rating; an analyst sees the KPI and drills down to it; a citizen, signed in nowhere, follows
+ * the receipt's QR link to the public tracking page and reads the transparency table. Each screen is saved under
+ * screenshots/.
  */
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { demoUnitIds } from '@onestop/catalog';
+import { demoCatalog, demoUnitIds } from '@onestop/catalog';
 import { type EmbeddedSystem, startEmbedded } from '@onestop/runner';
 import { signDevToken } from '@onestop/service-kit';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -33,7 +35,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 /** What the clerk received, shared by the steps that follow. */
-const dossier = { id: '', code: '' };
+const dossier = { id: '', code: '', secret: '' };
 
 async function api(method: 'GET' | 'POST', path: string, body?: unknown, role?: 'specialist' | 'clerk') {
   const headers: Record<string, string> = {};
@@ -154,6 +156,8 @@ describe('the web app, in a browser, against embedded mode', () => {
     expect(dossier.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(await page.getByTestId('due-at').textContent()).toMatch(/^23\/03\/2026 09:0\d$/);
     await page.locator('[data-testid="qr"] svg').waitFor();
+    dossier.secret = (await page.getByTestId('tracking-secret').textContent())?.trim() ?? '';
+    expect(dossier.secret).toMatch(/^[0-9A-HJKMNP-TV-Z]{12}$/);
     expect(await page.getByTestId('today').textContent()).toContain(dossier.code);
 
     // A scan per component, with progress, then the server's digest on the badge.
@@ -285,5 +289,77 @@ describe('the web app, in a browser, against embedded mode', () => {
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();
     await shot('10-timeline-en');
+  });
+
+  it('given the receipt’s tracking link, when a citizen opens it without signing in, then the status, due and steps show and nothing personal', async () => {
+    const citizen = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'vi-VN' });
+    try {
+      const phone = await citizen.newPage();
+      phone.setDefaultTimeout(10_000);
+      const link = `${baseUrl}/tracking?${new URLSearchParams({ code: dossier.code, secret: dossier.secret })}`;
+      await phone.goto(link);
+      await expect.poll(() => phone.getByTestId('public-status').textContent()).toBe('10 — Đã trả kết quả');
+      expect(await phone.getByTestId('public-progress').textContent()).toBe('Hoàn thành quá hạn');
+      // Moved a day by the supplement pause (the test clock runs on between its settings: a minute either way).
+      expect(await phone.getByTestId('public-due').textContent()).toMatch(/^24\/03\/2026 (08:5\d|09:0\d)$/);
+      const steps = (await phone.getByTestId('public-steps').textContent()) ?? '';
+      for (const step of [
+        'Tiếp nhận hồ sơ',
+        'Yêu cầu bổ sung hồ sơ',
+        'Có kết quả giải quyết',
+        'Trả kết quả',
+      ]) {
+        expect(steps).toContain(step);
+      }
+      const json = await (
+        await fetch(
+          `${baseUrl}/v1/public/dossiers/${encodeURIComponent(dossier.code)}?secret=${dossier.secret}`,
+        )
+      ).text();
+      for (const shown of [await phone.locator('main').textContent(), json]) {
+        for (const personal of [
+          'Lê Thị Hoa',
+          '056190001234',
+          'clerk-nha-trang',
+          'specialist-justice',
+          'leader-justice',
+          'Bản chụp căn cước không rõ',
+          dossier.id,
+        ]) {
+          expect(shown).not.toContain(personal);
+        }
+      }
+      await phone.screenshot({ path: join(shots, '11-public-tracking.png'), fullPage: true });
+
+      // A wrong secret is "not found", like an unknown code.
+      await phone.locator('#f-track-secret').fill('AAAAAAAAAAAA');
+      await phone.getByRole('button', { name: 'Tra cứu' }).click();
+      await phone.getByTestId('public-not-found').waitFor();
+      expect(await phone.getByTestId('public-dossier').count()).toBe(0);
+    } finally {
+      await citizen.close();
+    }
+  });
+
+  it('given the sign-in screen, when the public page is opened and March is chosen, then the agencies’ table counts the late dossier and sorts', async () => {
+    // The analyst left the app in English and signed in: back to Vietnamese, signed out.
+    await page.goto(`${baseUrl}/#/`);
+    await page.getByRole('button', { name: 'Tiếng Việt' }).click();
+    await page.getByRole('button', { name: 'Đăng xuất' }).click();
+    await page.getByTestId('public-link').click();
+    const table = page.getByTestId('public-units');
+    await page.locator('#f-pub-from').fill('2026-03-01');
+    await page.locator('#f-pub-to').fill('2026-04-01');
+    await table.getByRole('button', { name: 'Xem', exact: true }).click();
+    const justiceName = demoCatalog.unit(JUSTICE).name;
+    const justice = table.locator('tbody tr', { hasText: justiceName });
+    await expect.poll(() => justice.locator('td').nth(1).textContent()).toBe('1');
+    expect(await justice.locator('td').nth(4).textContent()).toBe('1'); // late
+    expect(await justice.locator('td').nth(3).textContent()).toBe('0 %');
+    // Sorting by "late", descending: the department with the late dossier comes first.
+    await table.getByRole('button', { name: 'Trễ hạn' }).click();
+    await table.getByRole('button', { name: 'Trễ hạn' }).click();
+    expect(await table.locator('tbody tr').first().textContent()).toContain(justiceName);
+    await page.screenshot({ path: join(shots, '12-public-units.png'), fullPage: true });
   });
 });

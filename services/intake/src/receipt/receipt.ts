@@ -3,6 +3,7 @@
  * a self-contained printable HTML page (inline styles, no external assets).
  */
 import type { Catalog, Procedure } from '@onestop/catalog';
+import { trackingPath, trackingSecret } from '@onestop/domain';
 import { z } from 'zod';
 import type { DossierView } from '../dossier/view.js';
 
@@ -30,6 +31,15 @@ export const Receipt = z
     /** Where to collect the result. */
     returningUnit: UnitRef,
     crossBoundary: z.boolean(),
+    /** Present when the service has a tracking key (`ONESTOP_TRACKING_KEY`); nothing personal. */
+    tracking: z
+      .object({
+        secret: z.string().describe('12 characters: with the dossier code, opens the public tracking page'),
+        path: z
+          .string()
+          .describe('`/tracking?code=…&secret=…` on the public site (what the QR code encodes)'),
+      })
+      .optional(),
   })
   .meta({ id: 'Receipt' });
 export type Receipt = z.infer<typeof Receipt>;
@@ -58,12 +68,20 @@ function procedureOf(catalog: Catalog, code: string, version: string | undefined
   return catalog.procedureVersions(code).find((p) => p.version === version) ?? catalog.procedure(code, at);
 }
 
+export interface ReceiptOptions {
+  /** Printed only where the caller already holds it (the receipt response) or read it from the vault. */
+  readonly applicantName?: string | undefined;
+  /** The key of the tracking secret; without it the receipt has no tracking secret. */
+  readonly trackingKey?: string | undefined;
+}
+
 /** The receipt of a received dossier; undefined for a dossier that was never received (refused, registered). */
 export function buildReceipt(
   catalog: Catalog,
   view: DossierView,
-  applicantName?: string,
+  options: ReceiptOptions = {},
 ): Receipt | undefined {
+  const { applicantName, trackingKey } = options;
   const { dossierCode, receivedAt, statutoryDueAt, receivingUnitId, competentUnitId, applicantType } = view;
   if (
     dossierCode === undefined ||
@@ -99,7 +117,13 @@ export function buildReceipt(
     competentUnit: unitRef(catalog, competentUnitId, at),
     returningUnit: unitRef(catalog, view.returningUnitId ?? receivingUnitId, at),
     crossBoundary: view.crossBoundary ?? false,
+    ...(trackingKey === undefined ? {} : { tracking: trackingOf(trackingKey, dossierCode) }),
   };
+}
+
+function trackingOf(key: string, dossierCode: string) {
+  const secret = trackingSecret(key, dossierCode);
+  return { secret, path: trackingPath(dossierCode, secret) };
 }
 
 const entities: Readonly<Record<string, string>> = {
@@ -167,6 +191,7 @@ ${row('Thời gian trả kết quả', e(receipt.dueAtLocal))}
 ${row('Cơ quan giải quyết', e(receipt.competentUnit.name))}
 ${row('Nơi nhận kết quả', e(receipt.returningUnit.name))}
 ${receipt.crossBoundary ? row('Hình thức tiếp nhận', 'Tiếp nhận không phụ thuộc địa giới hành chính') : ''}
+${receipt.tracking === undefined ? '' : row('Mã tra cứu hồ sơ', `<strong class="secret">${e(receipt.tracking.secret)}</strong><br><span class="code">Tra cứu tiến độ tại trang công khai: ${e(receipt.tracking.path)}</span>`)}
 </table>
 <p><em>Mọi thắc mắc xin liên hệ bộ phận một cửa nơi nhận hồ sơ.</em></p>
 <p style="text-align:right"><strong>NGƯỜI TIẾP NHẬN HỒ SƠ</strong><br><em>(Ký và ghi rõ họ tên)</em></p>

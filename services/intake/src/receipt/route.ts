@@ -58,7 +58,10 @@ export function registerReceiptRoute(app: App, context: IntakeContext): void {
     const view = await loadDossier(context, input.id);
     requireDossierReader(request, view);
     const name = input.includeApplicantName ? await applicantName(context, request, view) : undefined;
-    const receipt = buildReceipt(context.catalog, view, name);
+    const receipt = buildReceipt(context.catalog, view, {
+      applicantName: name,
+      trackingKey: context.trackingKey,
+    });
     if (receipt === undefined) {
       throw DossierNotFound(`dossier ${view.dossierId} was never received, so it has no receipt`, {
         details: { dossierId: view.dossierId },

@@ -86,7 +86,7 @@ function areaOf(unit: Unit): string {
 }
 
 function responseOf(context: IntakeContext, view: DossierView, applicantName: string): ReceiveResponse {
-  const receipt = buildReceipt(context.catalog, view, applicantName);
+  const receipt = buildReceipt(context.catalog, view, { applicantName, trackingKey: context.trackingKey });
   if (receipt === undefined || view.applicantId === undefined) {
     throw new Error(`dossier ${view.dossierId} has no receipt`);
   }

@@ -57,7 +57,7 @@ export const STACK_SERVICES: readonly StackServiceSpec[] = [
     portOffset: 5,
     entry: 'services/projection/src/main.ts',
     schema: 'projection',
-    routes: ['/v1/kpi', '/v1/dossiers'],
+    routes: ['/v1/kpi', '/v1/dossiers', '/v1/reports', '/v1/public'],
     consumes: true,
     optional: true,
   },

@@ -24,6 +24,8 @@ export interface StackOptions {
   readonly kafkaBrokers: readonly string[];
   readonly jwtSecret: string;
   readonly vaultMasterKey: string;
+  /** The key of the receipts' tracking secrets: intake prints them, the projection checks them. */
+  readonly trackingKey: string;
   /** Documents of the digitization service go under it. */
   readonly dataDir: string;
   readonly testClock: boolean;
@@ -164,6 +166,11 @@ function serviceEnv(options: StackOptions, spec: StackServiceSpec, schema: strin
         }
       : {}),
     ...(spec.name === 'intake' ? { ONESTOP_VAULT_MASTER_KEY: options.vaultMasterKey } : {}),
+    ...(spec.name === 'intake' || spec.name === 'projection'
+      ? { ONESTOP_TRACKING_KEY: options.trackingKey }
+      : {}),
+    // The projection's public rate limit counts the address the gateway saw, not the gateway's own.
+    ...(spec.name === 'projection' ? { ONESTOP_TRUSTED_PROXY_HOPS: '1' } : {}),
     ...(spec.name === 'digitization' ? { DOCUMENTS_DIR: join(options.dataDir, 'documents') } : {}),
   };
 }

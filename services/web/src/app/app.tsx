@@ -7,6 +7,7 @@ import { navigate, type Units, UnitsContext } from './context.js';
 import { DeskScreen } from './desk/desk.js';
 import { I18nContext, type Lang, type MessageKey, translator, useI18n } from './i18n.js';
 import { LoginScreen } from './login.js';
+import { PublicScreen } from './public/public.js';
 import { UnitList } from './schemas.js';
 import { can, type Session, session } from './session.js';
 import { ErrorNotice, useAsync } from './ui.js';
@@ -78,8 +79,12 @@ function Shell() {
     return { all, name: (id) => (id ? (map.get(id)?.name ?? id) : '—'), byId: (id) => map.get(id) };
   }, [units.data]);
 
+  // The public page needs no sign-in: from the receipt's QR code (`/tracking?…`) or the sign-in screen.
+  const publicPage = location.pathname === '/tracking' || hash.startsWith('#/public');
   let screen: JSX.Element;
-  if (user === undefined) {
+  if (publicPage) {
+    screen = <PublicScreen />;
+  } else if (user === undefined) {
     screen = <LoginScreen />;
   } else if (units.data === undefined) {
     screen = units.error ? <ErrorNotice error={units.error} onRetry={units.reload} /> : <p>{t('loading')}</p>;

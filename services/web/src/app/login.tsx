@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { request } from './api.js';
 import { navigate } from './context.js';
 import { useI18n } from './i18n.js';
+import { publicText } from './public/messages.js';
 import { type Role, roles, TokenResponse, type Unit, UnitList } from './schemas.js';
 import { session } from './session.js';
 import { ErrorNotice, SelectField, TextField, useAsync, useCommand } from './ui.js';
@@ -21,7 +22,7 @@ function unitsFor(role: Role, units: readonly Unit[]): readonly Unit[] {
  * with the identity provider's bearer token).
  */
 export function LoginScreen() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [role, setRole] = useState<Role>('clerk');
   const [unitId, setUnitId] = useState('');
   const [sub, setSub] = useState('');
@@ -84,6 +85,11 @@ export function LoginScreen() {
           {t('signIn')}
         </button>
       </form>
+      <p>
+        <a href="#/public" data-testid="public-link">
+          {publicText(lang)('title')}
+        </a>
+      </p>
     </section>
   );
 }

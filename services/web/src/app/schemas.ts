@@ -44,6 +44,7 @@ export const Receipt = z.looseObject({
   competentUnit: NamedUnit,
   returningUnit: NamedUnit,
   crossBoundary: z.boolean(),
+  tracking: z.looseObject({ secret: z.string(), path: z.string() }).optional(),
 });
 export type Receipt = z.infer<typeof Receipt>;
 export const ReceiveResponse = z.looseObject({

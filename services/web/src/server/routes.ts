@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { defineError } from '@onestop/domain';
 import type { App } from '@onestop/service-kit';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { defaultDistDir, ensureWebBuilt } from './build.js';
 
@@ -30,14 +31,15 @@ const assetParams = z.object({ file: z.string().regex(/^[\w.-]+$/) });
 
 /**
  * Serves the built web app: `/` (index.html, never cached: it names the current hashed bundles) and
- * `/assets/{file}` (immutable). The app routes by URL hash, so no other path needs a fallback. Public: the app
- * itself holds no data; every API call it makes carries the user's token.
+ * `/assets/{file}` (immutable). The app routes by URL hash, so only `/tracking` (the public page the receipt's QR
+ * code opens) needs the same index. Public: the app itself holds no data; every API call it makes carries the
+ * user's token (the public page calls only the public routes).
  */
 export async function registerWeb(app: App, options: WebOptions = {}): Promise<void> {
   const distDir = options.distDir ?? defaultDistDir;
   const ready = () => (options.buildOnDemand === false ? Promise.resolve() : ensureWebBuilt(distDir));
 
-  app.get('/', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+  const index = async (request: FastifyRequest, reply: FastifyReply) => {
     try {
       await ready();
     } catch (error) {
@@ -49,7 +51,10 @@ export async function registerWeb(app: App, options: WebOptions = {}): Promise<v
     }
     const html = await readFile(join(distDir, 'index.html'));
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html);
-  });
+  };
+  app.get('/', { config: { public: true }, schema: { hide: true } }, index);
+  // The public tracking page, which the receipt's QR code opens (`/tracking?code=…&secret=…`).
+  app.get('/tracking', { config: { public: true }, schema: { hide: true } }, index);
 
   app.get(
     '/assets/:file',

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { requestText } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { formatDateTime } from '../lib/format.js';
+import { publicText } from '../public/messages.js';
 import type { Receipt } from '../schemas.js';
 import { ErrorNotice, useCommand } from '../ui.js';
 
@@ -20,7 +21,7 @@ function QrCode({ text, label }: { text: string; label: string }) {
       live = false;
     };
   }, [text]);
-  // The SVG is produced locally from the dossier code by the QR library, never from server-supplied markup.
+  // The SVG is produced locally from the dossier code (or tracking URL) by the QR library, never from server-supplied markup.
   return (
     <div
       class="qr"
@@ -34,7 +35,7 @@ function QrCode({ text, label }: { text: string; label: string }) {
 
 /** Form 01 (receipt and appointment slip) laid out for printing, with the dossier code as a QR code. */
 export function ReceiptSlip({ receipt }: { receipt: Receipt }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const command = useCommand();
   // The official HTML needs the bearer token, so it is fetched here and shown from a local blob in a new tab.
   const openOfficial = () =>
@@ -55,9 +56,33 @@ export function ReceiptSlip({ receipt }: { receipt: Receipt }) {
             {receipt.dossierCode}
           </p>
         </div>
-        <QrCode text={receipt.dossierCode} label={t('qrLabel', { code: receipt.dossierCode })} />
+        {/* The QR code opens the public tracking page (code + secret); without a tracking key, the bare code. */}
+        <QrCode
+          text={
+            receipt.tracking === undefined
+              ? receipt.dossierCode
+              : new URL(receipt.tracking.path, location.origin).toString()
+          }
+          label={t('qrLabel', { code: receipt.dossierCode })}
+        />
       </div>
       <dl class="facts">
+        {receipt.tracking && (
+          <>
+            <dt>{publicText(lang)('secret')}</dt>
+            <dd>
+              <a
+                class="tracking-secret"
+                data-testid="tracking-secret"
+                href={receipt.tracking.path}
+                target="_blank"
+                rel="noopener"
+              >
+                {receipt.tracking.secret}
+              </a>
+            </dd>
+          </>
+        )}
         <dt>{t('procedure')}</dt>
         <dd>
           {receipt.procedure.code} — {receipt.procedure.name}
