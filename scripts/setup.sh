@@ -30,5 +30,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+if [[ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]]; then
+  log "installing fonts-dejavu-core (the Unicode font the PDF reports embed for Vietnamese)"
+  if [[ "$(id -u)" == 0 ]]; then sudo_cmd=(); else sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null
+fi
+
 bash infra/kafka/kafka.sh fetch
 log "done"

@@ -9,6 +9,7 @@ import { exportCommand, exportUsage } from './cli/export.js';
 import { parseFlags } from './cli/flags.js';
 import { kpiCommand, kpiUsage } from './cli/kpi.js';
 import { replayCommand, replayUsage } from './cli/replay.js';
+import { reportCommand, reportUsage } from './cli/report.js';
 import { UsageError } from './cli/target.js';
 import { loadEmbeddedEnv } from './config.js';
 import { devTokenRequest } from './dev-routes.js';
@@ -20,8 +21,10 @@ const usage = `usage: pnpm onestop <command> [flags]
 ${replayUsage}
 ${kpiUsage}
 ${exportUsage}
-The analyst commands read the embedded data directory (ONESTOP_DATA_DIR, default .data/embedded); kpi and
-export take --database-url <postgres://…> [--schema <name>, default projection] to read a stack-mode projection.`;
+${reportUsage}
+The analyst commands read the embedded data directory (ONESTOP_DATA_DIR, default .data/embedded); kpi,
+export and report take --database-url <postgres://…> [--schema <name>, default projection] to read a stack-mode
+projection.`;
 
 async function token(args: string[]): Promise<number> {
   const values = parseFlags(args, {
@@ -65,6 +68,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   replay: (args) => replayCommand(args, dataDir()),
   kpi: (args) => kpiCommand(args, dataDir(), new Date()),
   export: (args) => exportCommand(args, dataDir(), new Date()),
+  report: (args) => reportCommand(args, dataDir(), new Date()),
 };
 
 const [name, ...rest] = process.argv.slice(2);

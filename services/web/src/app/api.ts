@@ -90,6 +90,14 @@ export async function requestText(path: string): Promise<string> {
   return (await send(path, {})).text();
 }
 
+/** A file of the API (a report download), fetched with the user's token, with the name the server gave it. */
+export async function requestFile(path: string): Promise<{ blob: Blob; fileName: string }> {
+  const response = await send(path, {});
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const fileName = /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'download';
+  return { blob: await response.blob(), fileName };
+}
+
 export function query(params: Record<string, string | number | undefined>): string {
   const entries = Object.entries(params).filter(
     (entry): entry is [string, string | number] => entry[1] !== undefined && entry[1] !== '',

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
-import { ApiError, query, request } from '../api.js';
+import { ApiError, query, request, requestFile } from '../api.js';
 import { useUnits } from '../context.js';
 import { isMessageKey, type MessageKey, type Translate, useI18n } from '../i18n.js';
 import { formatDate, formatDateTime, formatNumber, formatRate, localInputToIso } from '../lib/format.js';
@@ -46,6 +46,47 @@ export function reasonText(t: Translate, reason: LateReason, lang: 'vi' | 'en'):
 }
 
 const classes = ['late', 'overdue', 'in_time', 'on_time', 'early'] as const;
+
+/**
+ * Downloads the periodic reform report of [from, to) (`GET /v1/reports/reform`): the province's competent units
+ * for analysts and admins, the server narrows a leader's to their unit.
+ */
+function ReformReportDownload({ from, to }: { from: string; to: string }) {
+  const { t } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const download = async (format: 'xlsx' | 'pdf') => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const { blob, fileName } = await requestFile(`/v1/reports/reform${query({ from, to, format })}`);
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = fileName;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="row" data-testid="reform-report">
+      <span class="hint">{t('reformReport')}</span>
+      <button type="button" disabled={busy} onClick={() => download('xlsx')}>
+        {t('reformReportXlsx')}
+      </button>
+      <button type="button" disabled={busy} onClick={() => download('pdf')}>
+        {t('reformReportPdf')}
+      </button>
+      <ErrorNotice error={error} />
+    </div>
+  );
+}
 
 /** The analyst's view of a unit: KPI cards, a series chart, the drill-down with reasons, CSV of every table. */
 export function DashboardScreen({ user }: { user: Session }) {
@@ -187,6 +228,7 @@ export function DashboardScreen({ user }: { user: Session }) {
           </p>
         )}
         <ErrorNotice error={kpi.error} onRetry={kpi.reload} />
+        <ReformReportDownload from={filters.from} to={filters.to} />
         <div class="cards">
           {cards.map((c) => (
             <div key={c.key} class={`kpi ${c.tone ?? ''}`} data-kpi={c.key}>
