@@ -1,13 +1,13 @@
 /**
  * Child process of the projection bench: rebuilds the read models of `<projection schema>` from the PostgreSQL
- * event store in `<store schema>` (the product's path: `rebuildProjection`, the store's paged `readAll`) and
- * prints one JSON line with its timings and the process's peak RSS. A process of its own, so the peak is the
- * rebuild's alone.
+ * event store in `<store schema>` (the product's path: `rebuildProjection`, the store's paged `readAll`, its
+ * rows handed over as `trusted` entries: the store's own, validated events) and prints one JSON line with its
+ * timings and the process's peak RSS. A process of its own, so the peak is the rebuild's alone.
  *
  * Usage: tsx src/projection-rebuild.ts <connection string> <store schema> <projection schema>
  */
 import { demoCatalog } from '@onestop/catalog';
-import { dossierEventFromStored, eventSchemaOf } from '@onestop/domain';
+import { eventSchemaOf } from '@onestop/domain';
 import { postgresEventStore } from '@onestop/event-store';
 import {
   type LogEntry,
@@ -39,14 +39,25 @@ const source: RebuildSource = {
       ...(after === undefined ? {} : { after }),
       maxCount: max,
     });
-    const entries = events.map((stored): LogEntry => {
-      if (eventSchemaOf(stored.type) === undefined) return { kind: 'skipped' };
-      try {
-        return { kind: 'dossier', event: dossierEventFromStored(stored) };
-      } catch (error) {
-        return { kind: 'rejected', eventId: stored.eventId, reason: String(error) };
-      }
-    });
+    // The store's own events: envelope-checked and upcast by the rebuild, payload trusted (see `LogEntry`).
+    const entries = events.map(
+      (stored): LogEntry =>
+        eventSchemaOf(stored.type) === undefined
+          ? { kind: 'skipped' }
+          : {
+              kind: 'trusted',
+              // The envelope as `dossierEventFromStored` assembles it: store columns win over metadata.
+              // (Object.assign: an object spread of the parsed metadata costs ten times as much.)
+              raw: Object.assign({}, stored.metadata, {
+                eventId: stored.eventId,
+                type: stored.type,
+                data: stored.data,
+                streamId: stored.streamId,
+                streamVersion: stored.streamVersion,
+                recordedAt: stored.recordedAt.toISOString(),
+              }),
+            },
+    );
     readMs += performance.now() - t0;
     return { entries, checkpoint };
   },

@@ -4,7 +4,9 @@
  *   child process, src/projection-rebuild.ts), over a synthetic log of realistic lifecycles
  *   (src/projection-log.ts) bulk-inserted into the store's table; baseline: a naive keyset read of the same
  *   events (pages of 1,000, jsonb parsed by node-pg), timed before and after the rebuild and averaged;
- * - peak memory of that rebuild (the child's max RSS) against the 512 MB goal;
+ * - peak memory of that rebuild (the child's max RSS) against the 512 MB goal; the child runs with a V8 heap
+ *   limit (`REBUILD_HEAP_MB`), as a replay in a 512 MB container would (Node sizes its heap from the cgroup's
+ *   memory): unbounded, V8 lets garbage pile up to several hundred MB before collecting it;
  * - KPI query latency (`unitKpiReport`, what `GET /v1/kpi/units/{unitId}` runs: live generation lookup, three
  *   aggregate queries) over a projection of N dossiers whose rows and aggregates are generated in SQL (rebuilding
  *   a million dossiers would take a log of ~14 million events); baseline: a primary-key lookup of one dossier
@@ -35,6 +37,8 @@ export interface ProjectionBenchOptions {
 const DATABASE = 'onestop_bench_projection';
 const STORE = 'es';
 const benchDir = resolve(import.meta.dirname, '../..');
+/** The rebuild child's old-space limit (its live set stays ~150 MB whatever the log's length). */
+const REBUILD_HEAP_MB = 384;
 
 const ChildResult = z.object({
   totalMs: z.number(),
@@ -116,7 +120,15 @@ function runRebuild(url: string, schema: string): Promise<z.infer<typeof ChildRe
   return new Promise((done, fail) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/projection-rebuild.ts', url, STORE, schema],
+      [
+        `--max-old-space-size=${REBUILD_HEAP_MB}`,
+        '--import',
+        'tsx',
+        'src/projection-rebuild.ts',
+        url,
+        STORE,
+        schema,
+      ],
       {
         cwd: benchDir,
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -285,7 +297,7 @@ export async function projectionBench(options: ProjectionBenchOptions): Promise<
     }
     const rebuildRate = rebuild.eventsRead / (rebuild.totalMs / 1000);
     log(
-      `  ${Math.round(rebuildRate).toLocaleString('en-US')} events/s; reading the log ${Math.round(rebuild.readMs)} ms ` +
+      `  ${Math.round(rebuildRate).toLocaleString('en-US')} events/s; in the source's reads ${Math.round(rebuild.readMs)} ms ` +
         `of ${Math.round(rebuild.totalMs)} ms; ${rebuild.counts.dossiers} dossiers; peak RSS ${Math.round(rebuild.maxRssMb)} MB`,
     );
     log('naive read again, after the rebuild');
@@ -309,8 +321,9 @@ export async function projectionBench(options: ProjectionBenchOptions): Promise<
           round(Math.max(before.perSecond, after.perSecond)),
         ],
         note:
-          `goal ≥ 1.0; ${generated.dossiers} dossiers; reading+parsing the log took ` +
-          `${Math.round((rebuild.readMs / rebuild.totalMs) * 100)} % of the rebuild; range = the two baseline reads`,
+          `goal ≥ 1.0; ${generated.dossiers} dossiers; the source's reads (store page + envelope) spanned ` +
+          `${Math.round((rebuild.readMs / rebuild.totalMs) * 100)} % of the rebuild, mostly while the previous batch ` +
+          'was being written (read ahead); range = the two baseline reads',
       },
       {
         name: `projection rebuild peak RSS (${events} events)`,
@@ -319,7 +332,9 @@ export async function projectionBench(options: ProjectionBenchOptions): Promise<
         baseline: 'goal',
         baselineValue: 512,
         ratio: round(512 / rebuild.maxRssMb, 3),
-        note: 'max RSS of the rebuild child process (node + tsx included); ratio = goal ÷ peak, ≥ 1 meets it',
+        note:
+          `max RSS of the rebuild child process (node + tsx included, V8 old space limited to ${REBUILD_HEAP_MB} MB); ` +
+          'ratio = goal ÷ peak, ≥ 1 meets it',
       },
       {
         name: `KPI unit query (${options.kpiDossiers.toLocaleString('en-US')} dossiers, aggregates path)`,

@@ -1,8 +1,11 @@
 import type { Catalog } from '@onestop/catalog';
 import { type Calendar, vnCivilServiceCalendar } from '@onestop/domain';
 import { type App, type AuthConfig, buildServer, type Clock, type ServerOptions } from '@onestop/service-kit';
+import { registerFeedbackKpiRoutes } from './feedback/routes.js';
 import { registerKpiRoutes } from './kpi/routes.js';
+import { type PublicRateLimit, registerPublicRoutes } from './public/routes.js';
 import { migrateProjection, type ProjectionDatabase } from './read-model/tables.js';
+import { registerReportRoutes } from './report/route.js';
 import { registerTimelineRoute } from './timeline/route.js';
 
 export interface ProjectionDeps {
@@ -11,6 +14,13 @@ export interface ProjectionDeps {
   readonly clock: Clock;
   readonly catalog: Catalog;
   readonly calendar: Calendar;
+  /**
+   * Key of the receipts' tracking secrets (`ONESTOP_TRACKING_KEY`, the one intake prints them with). Without
+   * it, public tracking answers every request with PUBLIC_DOSSIER_NOT_FOUND.
+   */
+  readonly trackingKey?: string | undefined;
+  /** Limits of the public routes (default 60 requests a minute per client address). */
+  readonly publicRateLimit?: PublicRateLimit;
 }
 
 export interface ProjectionDepsInput extends Omit<ProjectionDeps, 'calendar'> {
@@ -23,7 +33,10 @@ export async function registerProjection(app: App, input: ProjectionDepsInput): 
   await migrateProjection(input.db);
   const deps: ProjectionDeps = { ...input, calendar: input.calendar ?? vnCivilServiceCalendar };
   await registerKpiRoutes(app, deps);
+  await registerFeedbackKpiRoutes(app, deps);
   await registerTimelineRoute(app, deps);
+  await registerReportRoutes(app, deps);
+  await registerPublicRoutes(app, deps);
 }
 
 export interface BuildAppOptions {

@@ -11,9 +11,20 @@ export {
   readProjection,
   type UnitKpiQuery,
   type UnitKpiReport,
+  type UnitProcedureKpiReport,
   unitKpiReport,
+  unitProcedureKpiReport,
   unitsOf,
 } from './kpi/report.js';
+export { type PublicDossier, type PublicStep, publicDossierView } from './public/dossier.js';
+export {
+  clientAddress,
+  DEFAULT_PUBLIC_RATE_LIMIT,
+  PublicDossierNotFound,
+  type PublicRateLimit,
+  PublicRateLimited,
+  registerPublicRoutes,
+} from './public/routes.js';
 export { type Contributions, contributionsOf } from './read-model/contributions.js';
 export {
   type ActiveGeneration,
@@ -65,3 +76,21 @@ export {
   type ProjectionTables,
   projectionTables,
 } from './read-model/tables.js';
+export { FIGURE_COLUMNS, type FigureColumn } from './report/columns.js';
+export {
+  competentUnits,
+  type ReformReport,
+  type ReportFigures,
+  type ReportProcedureRow,
+  type ReportUnitRow,
+  reformReport,
+} from './report/model.js';
+export {
+  DEFAULT_REPORT_FONTS,
+  PDF_CONTENT_TYPE,
+  ReportFontMissing,
+  type ReportFonts,
+  reformReportPdf,
+} from './report/pdf.js';
+export { ReformReportQuery, type ReportPeriod, resolveReportPeriod } from './report/period.js';
+export { reformReportXlsx, XLSX_CONTENT_TYPE } from './report/xlsx.js';

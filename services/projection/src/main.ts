@@ -15,6 +15,7 @@ import {
 } from '@onestop/service-kit';
 import { z } from 'zod';
 import { buildApp } from './app.js';
+import { DEFAULT_PUBLIC_RATE_LIMIT } from './public/routes.js';
 import { createProjectionHandler } from './read-model/handler.js';
 import { postgresProjectionDatabase } from './read-model/postgres.js';
 import { migrateProjection } from './read-model/tables.js';
@@ -36,6 +37,10 @@ const config = loadConfig(
     KAFKA_FROM_BEGINNING: z.enum(['0', '1']).default('1'),
     KAFKA_BROKERS: z.string().min(1),
     ONESTOP_TEST_CLOCK: z.enum(['0', '1']).default('0'),
+    // The key intake prints receipts' tracking secrets with; unset, public tracking finds nothing.
+    ONESTOP_TRACKING_KEY: z.string().min(32).optional(),
+    // Proxies in front whose X-Forwarded-For entries the public rate limit trusts (1 behind the stack gateway).
+    ONESTOP_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     ...authEnvShape,
   }),
 );
@@ -55,7 +60,13 @@ const consumer = await startKafkaConsumer({
 
 const testClock = config.ONESTOP_TEST_CLOCK === '1' ? createTestClock() : undefined;
 const app = await buildApp(
-  { db, clock: testClock ?? systemClock, catalog: demoCatalog },
+  {
+    db,
+    clock: testClock ?? systemClock,
+    catalog: demoCatalog,
+    trackingKey: config.ONESTOP_TRACKING_KEY,
+    publicRateLimit: { ...DEFAULT_PUBLIC_RATE_LIMIT, trustedProxyHops: config.ONESTOP_TRUSTED_PROXY_HOPS },
+  },
   { auth: authConfigFromEnv(config) },
 );
 if (testClock !== undefined) {

@@ -26,7 +26,7 @@ import type { Logger } from 'pino';
 import { type BusStatus, type EmbeddedBus, startEmbeddedBus } from './bus.js';
 import { registerDevTokens } from './dev-routes.js';
 import { type ProjectionConsumer, startProjectionConsumer } from './projection-consumer.js';
-import { devSecret, devVaultMasterKey } from './secrets.js';
+import { devSecret, devTrackingKey, devVaultMasterKey } from './secrets.js';
 
 export { devSecret } from './secrets.js';
 
@@ -42,6 +42,11 @@ export interface EmbeddedOptions {
    * and kept in `<dataDir>/vault-master-key` (mode 0600).
    */
   readonly vaultMasterKey?: string;
+  /**
+   * The key of the receipts' tracking secrets (`ONESTOP_TRACKING_KEY`); default: one generated on first start and
+   * kept in `<dataDir>/tracking-key` (mode 0600).
+   */
+  readonly trackingKey?: string;
   readonly catalog?: Catalog;
   readonly logger?: Logger | false;
   /** How often an idle bus re-reads the store (default: the store's 250 ms); appends here wake it at once. */
@@ -69,6 +74,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   await mkdir(options.dataDir, { recursive: true });
   const jwtSecret = options.jwtSecret ?? (await devSecret(options.dataDir));
   const masterKey = parseMasterKey(options.vaultMasterKey ?? (await devVaultMasterKey(options.dataDir)));
+  const trackingKey = options.trackingKey ?? (await devTrackingKey(options.dataDir));
   const catalog = options.catalog ?? demoCatalog;
   const store = embeddedEventStore({
     dataDir: options.dataDir,
@@ -117,12 +123,13 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
             calendar,
             vault,
             pseudonyms: createPseudonyms(masterKey),
+            trackingKey,
           }),
         async (root) => registerDigitization(root, { store, clock, ids, storage }),
         async (root) => registerProcessing(root, { store, clock, ids, catalog, calendar, received }),
         async (root) => registerResultReturn(root, { store, clock, ids, catalog }),
         async (root) => registerFeedback(root, { store, clock, ids, catalog, calendar, dossiers: received }),
-        async (root) => registerProjection(root, { db: store, clock, catalog, calendar }),
+        async (root) => registerProjection(root, { db: store, clock, catalog, calendar, trackingKey }),
         async (root) => registerDevTokens(root, jwtSecret, catalog),
         // The web app at `/` (built on first request when its bundle is missing or stale).
         async (root) => registerWeb(root),

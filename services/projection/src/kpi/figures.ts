@@ -25,13 +25,20 @@ export const MAX_POINTS = {
   digitization: 4,
   reuse: 2,
   satisfaction: 6,
+  /**
+   * Satisfaction's 18 points are 6/6/6 over 5.2–5.4 (research §4). 5.2 (feedback handled on time) has no
+   * published formula: assumed linear, 6 × on-time rate, full when no item has a stage due or done yet.
+   * 5.3 (feedback satisfaction): assumed linear, 6 × rate; full when there is no feedback (published).
+   */
+  feedbackOnTime: 6,
+  feedbackSatisfaction: 6,
 } as const;
 
-const ratio = (part: number, whole: number) =>
+export const ratio = (part: number, whole: number) =>
   whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000;
-const points = (value: number | null) => (value === null ? null : Math.round(value * 100) / 100);
+export const points = (value: number | null) => (value === null ? null : Math.round(value * 100) / 100);
 /** Linear up to `fullAt` (the rate that earns full points), capped at `max`. */
-const linear = (rate: number | null, max: number, fullAt = 1) =>
+export const linear = (rate: number | null, max: number, fullAt = 1) =>
   rate === null ? null : Math.max(0, Math.min(max, (max * rate) / fullAt));
 
 export function kpiFigures(t: Tally) {

@@ -68,6 +68,41 @@ function inList(values: readonly string[], offset: number): string {
   return values.map((_, i) => `$${offset + i + 1}`).join(', ');
 }
 
+/** Key of the one group when a tally is not split by procedure. */
+const WHOLE = '';
+
+/** Sums of `names` over the unit's rows of whole days [fromDay, toDay), per procedure or as one group (WHOLE). */
+async function sumCountersBy<K extends string>(
+  ctx: ReadContext,
+  table: string,
+  names: readonly K[],
+  unitColumn: string,
+  unitIds: readonly string[],
+  fromDay: string,
+  toDay: string,
+  byProcedure: boolean,
+): Promise<Map<string, Record<K, number>>> {
+  const out = new Map<string, Record<K, number>>();
+  if (unitIds.length === 0) return byProcedure ? out : out.set(WHOLE, zeroCounts(names));
+  const { rows } = await ctx.tx.query(
+    `select ${byProcedure ? 'procedure_code as grp, ' : ''}${names.map((n) => `sum(${n}) as ${n}`).join(', ')}
+       from ${table}
+      where ${unitColumn} in (${inList(unitIds, 2)}) and day >= $1 and day < $2
+      ${byProcedure ? 'group by procedure_code' : ''}`,
+    [fromDay, toDay, ...unitIds],
+  );
+  for (const raw of rows) {
+    const { grp, ...sums } = z
+      .object({ grp: z.string().default(WHOLE) })
+      .catchall(numOrZero)
+      .parse(raw);
+    const counts = zeroCounts(names);
+    for (const name of names) counts[name] = sums[name] ?? 0;
+    out.set(grp, counts);
+  }
+  return out;
+}
+
 async function sumCounters<K extends string>(
   ctx: ReadContext,
   table: string,
@@ -77,22 +112,29 @@ async function sumCounters<K extends string>(
   fromDay: string,
   toDay: string,
 ): Promise<Record<K, number>> {
-  if (unitIds.length === 0) return zeroCounts(names);
-  const { rows } = await ctx.tx.query(
-    `select ${names.map((n) => `sum(${n}) as ${n}`).join(', ')} from ${table}
-     where ${unitColumn} in (${inList(unitIds, 2)}) and day >= $1 and day < $2`,
-    [fromDay, toDay, ...unitIds],
-  );
-  const parsed = z.record(z.string(), numOrZero).parse(rows[0] ?? {});
-  const out = zeroCounts(names);
-  for (const name of names) out[name] = parsed[name] ?? 0;
-  return out;
+  const sums = await sumCountersBy(ctx, table, names, unitColumn, unitIds, fromDay, toDay, false);
+  return sums.get(WHOLE) ?? zeroCounts(names);
 }
 
-async function tallyFromAggregates(ctx: ReadContext, scope: KpiScope): Promise<Tally> {
+const zeroTally = (): Tally => ({
+  counts: zeroCounts(UNIT_COUNTERS),
+  intake: zeroCounts(INTAKE_COUNTERS),
+  inTime: 0,
+  overdue: 0,
+});
+
+/**
+ * The tally of the scope, as one group (WHOLE) or per procedure code. Intake measures belong to the receiving
+ * unit's day, not to a procedure: per procedure they stay 0.
+ */
+async function tallyFromAggregates(
+  ctx: ReadContext,
+  scope: KpiScope,
+  byProcedure: boolean,
+): Promise<Map<string, Tally>> {
   const fromDay = dayOf(scope.fromMs);
   const toDay = dayOf(scope.toMs);
-  const counts = await sumCounters(
+  const counts = await sumCountersBy(
     ctx,
     ctx.tables.unitDaily,
     UNIT_COUNTERS,
@@ -100,26 +142,36 @@ async function tallyFromAggregates(ctx: ReadContext, scope: KpiScope): Promise<T
     scope.unitIds,
     fromDay,
     toDay,
+    byProcedure,
   );
-  const intake = await sumCounters(
-    ctx,
-    ctx.tables.intakeDaily,
-    INTAKE_COUNTERS,
-    'receiving_unit_id',
-    scope.unitIds,
-    fromDay,
-    toDay,
-  );
+  const intake = byProcedure
+    ? zeroCounts(INTAKE_COUNTERS)
+    : await sumCounters(
+        ctx,
+        ctx.tables.intakeDaily,
+        INTAKE_COUNTERS,
+        'receiving_unit_id',
+        scope.unitIds,
+        fromDay,
+        toDay,
+      );
   const { rows } = await ctx.tx.query(
-    `select count(*) as open,
+    `select ${byProcedure ? 'procedure_code as grp, ' : ''}count(*) as open,
             sum(case when overdue_from_ms is not null and overdue_from_ms < $3 then 1 else 0 end) as overdue
        from ${ctx.tables.dossiers}
       where ended_at_ms is null and received_day >= $1 and received_day < $2
-        and competent_unit_id in (${inList(scope.unitIds, 3)})`,
+        and competent_unit_id in (${inList(scope.unitIds, 3)})
+      ${byProcedure ? 'group by procedure_code' : ''}`,
     [fromDay, toDay, scope.asOfMs, ...scope.unitIds],
   );
-  const open = z.object({ open: numOrZero, overdue: numOrZero }).parse(rows[0] ?? {});
-  return { counts, intake, inTime: open.open - open.overdue, overdue: open.overdue };
+  const tallies = new Map<string, Tally>();
+  for (const [grp, c] of counts) tallies.set(grp, { ...zeroTally(), counts: c, intake });
+  for (const raw of rows) {
+    const open = z.object({ grp: z.string().default(WHOLE), open: numOrZero, overdue: numOrZero }).parse(raw);
+    const tally = tallies.get(open.grp) ?? { ...zeroTally(), intake };
+    tallies.set(open.grp, { ...tally, inTime: open.open - open.overdue, overdue: open.overdue });
+  }
+  return tallies;
 }
 
 /** Dossiers received in [from, to) by `asOf` whose competent or receiving unit is in scope, recomputed. */
@@ -154,45 +206,79 @@ export async function recomputeDossiers(
   return summaries;
 }
 
-async function tallyRecomputed(ctx: ReadContext, scope: KpiScope): Promise<Tally> {
+async function tallyRecomputed(
+  ctx: ReadContext,
+  scope: KpiScope,
+  byProcedure: boolean,
+): Promise<Map<string, Tally>> {
   const inScope = new Set(scope.unitIds);
-  const counts: UnitCounts = zeroCounts(UNIT_COUNTERS);
+  const groups = new Map<string, { counts: UnitCounts; inTime: number; overdue: number }>();
   const intake: IntakeCounts = zeroCounts(INTAKE_COUNTERS);
-  let inTime = 0;
-  let overdue = 0;
+  if (!byProcedure) groups.set(WHOLE, { counts: zeroCounts(UNIT_COUNTERS), inTime: 0, overdue: 0 });
   for (const summary of await recomputeDossiers(ctx, scope)) {
     const c = contributionsOf(summary);
     if (inScope.has(summary.competentUnitId)) {
-      addCounts(UNIT_COUNTERS, counts, c.unitDaily.counts);
-      if (summary.classification === 'in_time') inTime++;
-      if (summary.classification === 'overdue') overdue++;
+      const key = byProcedure ? summary.procedureCode : WHOLE;
+      const group = groups.get(key) ?? { counts: zeroCounts(UNIT_COUNTERS), inTime: 0, overdue: 0 };
+      addCounts(UNIT_COUNTERS, group.counts, c.unitDaily.counts);
+      if (summary.classification === 'in_time') group.inTime++;
+      if (summary.classification === 'overdue') group.overdue++;
+      groups.set(key, group);
     }
-    if (inScope.has(summary.receivingUnitId)) addCounts(INTAKE_COUNTERS, intake, c.intakeDaily.counts);
+    if (!byProcedure && inScope.has(summary.receivingUnitId)) {
+      addCounts(INTAKE_COUNTERS, intake, c.intakeDaily.counts);
+    }
   }
-  // Refusals and guidance are kept per day only: whole days up to and including asOf's day.
-  const upTo = Math.min(scope.toMs, scope.asOfMs + DAY_MS);
-  const others = await sumCounters(
-    ctx,
-    ctx.tables.intakeDaily,
-    ['refused', 'guided'] as const,
-    'receiving_unit_id',
-    scope.unitIds,
-    dayOf(scope.fromMs),
-    dayOf(upTo),
-  );
-  intake.refused = others.refused;
-  intake.guided = others.guided;
-  return { counts, intake, inTime, overdue };
+  if (!byProcedure) {
+    // Refusals and guidance are kept per day only: whole days up to and including asOf's day.
+    const upTo = Math.min(scope.toMs, scope.asOfMs + DAY_MS);
+    const others = await sumCounters(
+      ctx,
+      ctx.tables.intakeDaily,
+      ['refused', 'guided'] as const,
+      'receiving_unit_id',
+      scope.unitIds,
+      dayOf(scope.fromMs),
+      dayOf(upTo),
+    );
+    intake.refused = others.refused;
+    intake.guided = others.guided;
+  }
+  return new Map([...groups].map(([key, group]) => [key, { ...group, intake }]));
+}
+
+type Source = 'aggregates' | 'recomputed';
+
+async function tallies(
+  ctx: ReadContext,
+  scope: KpiScope,
+  nowMs: number,
+  byProcedure: boolean,
+): Promise<{ tallies: Map<string, Tally>; source: Source }> {
+  return usesAggregates(scope, nowMs)
+    ? { tallies: await tallyFromAggregates(ctx, scope, byProcedure), source: 'aggregates' }
+    : { tallies: await tallyRecomputed(ctx, scope, byProcedure), source: 'recomputed' };
 }
 
 export async function unitTally(
   ctx: ReadContext,
   scope: KpiScope,
   nowMs: number,
-): Promise<{ tally: Tally; source: 'aggregates' | 'recomputed' }> {
-  return usesAggregates(scope, nowMs)
-    ? { tally: await tallyFromAggregates(ctx, scope), source: 'aggregates' }
-    : { tally: await tallyRecomputed(ctx, scope), source: 'recomputed' };
+): Promise<{ tally: Tally; source: Source }> {
+  const whole = await tallies(ctx, scope, nowMs, false);
+  return { tally: whole.tallies.get(WHOLE) ?? zeroTally(), source: whole.source };
+}
+
+/**
+ * The same tally as `unitTally`, split by procedure code (only procedures with dossiers in scope); intake
+ * measures are 0 per procedure. The procedures' counts sum to the unit's.
+ */
+export function procedureTallies(
+  ctx: ReadContext,
+  scope: KpiScope,
+  nowMs: number,
+): Promise<{ tallies: Map<string, Tally>; source: Source }> {
+  return tallies(ctx, scope, nowMs, true);
 }
 
 export type DrillItem = z.infer<typeof DrillItemSchema>;

@@ -1,13 +1,15 @@
 /**
  * The unit KPI report, shared by `GET /v1/kpi/units/{unitId}` and `pnpm onestop kpi`, so both print the same
- * figures; and the read transaction every projection query runs in (on the live generation).
+ * figures; its split by procedure (`GET /v1/kpi/units/{unitId}/procedures`, and the periodic reform report);
+ * and the read transaction every projection query runs in (on the live generation).
  */
 import type { Catalog } from '@onestop/catalog';
 import type { ProjectionDeps } from '../app.js';
+import { unitFeedbackFigures } from '../feedback/kpi.js';
 import { activeGeneration, calendarOfGeneration } from '../read-model/generations.js';
 import { kpiFigures } from './figures.js';
 import { iso, type PeriodQuery, resolvePeriod } from './params.js';
-import { type KpiScope, type ReadContext, unitTally } from './query.js';
+import { type KpiScope, procedureTallies, type ReadContext, unitTally } from './query.js';
 
 type ReadDeps = Pick<ProjectionDeps, 'db' | 'calendar' | 'catalog'>;
 
@@ -34,13 +36,11 @@ export function unitsOf(catalog: Catalog, unitId: string, rollup: 'current' | 'h
 
 export type UnitKpiQuery = Pick<PeriodQuery, 'from' | 'to' | 'asOf' | 'due' | 'rollup'>;
 
-/** The figures of `unitId` (its KPIs with 766 points and intake measures) for `query`, judged at `now`. */
-export async function unitKpiReport(deps: ReadDeps, unitId: string, query: UnitKpiQuery, now: Date) {
+function scopeOf(deps: ReadDeps, unitId: string, query: UnitKpiQuery, now: Date) {
   const units = unitsOf(deps.catalog, unitId, query.rollup);
   const period = resolvePeriod(query, now);
   const scope: KpiScope = { ...period, unitIds: units, due: query.due };
-  const { tally, source } = await readProjection(deps, (ctx) => unitTally(ctx, scope, now.getTime()));
-  return {
+  const header = {
     unitId,
     units,
     rollup: query.rollup,
@@ -48,8 +48,41 @@ export async function unitKpiReport(deps: ReadDeps, unitId: string, query: UnitK
     from: iso(period.fromMs),
     to: iso(period.toMs),
     asOf: iso(period.asOfMs),
-    source,
-    ...kpiFigures(tally),
   };
+  return { scope, header };
+}
+
+/** The figures of `unitId` (its KPIs with 766 points and intake measures) for `query`, judged at `now`. */
+export async function unitKpiReport(deps: ReadDeps, unitId: string, query: UnitKpiQuery, now: Date) {
+  const { scope, header } = scopeOf(deps, unitId, query, now);
+  return readProjection(deps, async (ctx) => {
+    const { tally, source } = await unitTally(ctx, scope, now.getTime());
+    const figures = kpiFigures(tally);
+    return { ...header, source, ...figures, feedback: await unitFeedbackFigures(ctx, scope, figures) };
+  });
 }
 export type UnitKpiReport = Awaited<ReturnType<typeof unitKpiReport>>;
+
+/** A procedure's name as the catalogue now has it (the code alone if the catalogue no longer knows it). */
+function procedureName(catalog: Catalog, code: string): string {
+  return catalog.procedureVersions(code).at(-1)?.name ?? code;
+}
+
+/**
+ * The figures of `unitKpiReport` split by procedure, from the same tally (so the procedures' counts sum to the
+ * unit's), without the intake measures (kept per receiving unit and day, not per procedure). By code.
+ */
+export async function unitProcedureKpiReport(deps: ReadDeps, unitId: string, query: UnitKpiQuery, now: Date) {
+  const { scope, header } = scopeOf(deps, unitId, query, now);
+  const { tallies, source } = await readProjection(deps, (ctx) =>
+    procedureTallies(ctx, scope, now.getTime()),
+  );
+  const procedures = [...tallies]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([procedureCode, tally]) => {
+      const { intake: _perReceivingUnit, ...figures } = kpiFigures(tally);
+      return { procedureCode, name: procedureName(deps.catalog, procedureCode), ...figures };
+    });
+  return { ...header, source, procedures };
+}
+export type UnitProcedureKpiReport = Awaited<ReturnType<typeof unitProcedureKpiReport>>;

@@ -1,7 +1,7 @@
 /**
- * `GET /v1/kpi/units/{unitId}` (figures and 766 points), `.../dossiers` (drill-down), `.../series`, and
- * `GET /v1/kpi/procedures/{code}`. See `query.ts` for when figures come from the aggregates and when the
- * dossiers are recomputed as of an instant.
+ * `GET /v1/kpi/units/{unitId}` (figures and 766 points), `.../procedures` (split by procedure), `.../dossiers`
+ * (drill-down), `.../series`, and `GET /v1/kpi/procedures/{code}`. See `query.ts` for when figures come from
+ * the aggregates and when the dossiers are recomputed as of an instant.
  */
 import { localDateOf, workingMsToDays } from '@onestop/domain';
 import { type App, authOf } from '@onestop/service-kit';
@@ -12,8 +12,14 @@ import { zeroCounts } from '../read-model/contributions.js';
 import { UNIT_COUNTERS } from '../read-model/tables.js';
 import { iso, PeriodQuery, resolvePeriod, UnitIdParam } from './params.js';
 import { drillDown, type KpiScope, type ReadContext } from './query.js';
-import { readProjection, unitKpiReport, unitsOf } from './report.js';
-import { DrillDownResponse, ProcedureKpiResponse, SeriesResponse, UnitKpiResponse } from './schemas.js';
+import { readProjection, unitKpiReport, unitProcedureKpiReport, unitsOf } from './report.js';
+import {
+  DrillDownResponse,
+  ProcedureKpiResponse,
+  SeriesResponse,
+  UnitKpiResponse,
+  UnitProceduresResponse,
+} from './schemas.js';
 
 const num = z.union([z.number(), z.string(), z.bigint()]).transform(Number);
 const numOrZero = num.nullable().transform((v) => v ?? 0);
@@ -52,6 +58,29 @@ export async function registerKpiRoutes(app: App, deps: ProjectionDeps): Promise
       unitsOf(deps.catalog, unitId, request.query.rollup);
       requireUnitReader(request, deps.catalog, [unitId]);
       return unitKpiReport(deps, unitId, request.query, deps.clock.now());
+    },
+  );
+
+  app.get(
+    '/v1/kpi/units/:unitId/procedures',
+    {
+      preHandler: requireReader,
+      schema: {
+        summary: 'KPIs of a competent unit per procedure',
+        description:
+          'The figures of `GET /v1/kpi/units/{unitId}` for the same parameters, split by procedure (the ' +
+          'procedures with dossiers in scope; their counts sum to the unit figures). Intake measures are kept ' +
+          'per receiving unit only and are not split.',
+        params: UnitIdParam,
+        querystring: PeriodQuery,
+        response: { 200: UnitProceduresResponse },
+      },
+    },
+    async (request) => {
+      const { unitId } = request.params;
+      unitsOf(deps.catalog, unitId, request.query.rollup);
+      requireUnitReader(request, deps.catalog, [unitId]);
+      return unitProcedureKpiReport(deps, unitId, request.query, deps.clock.now());
     },
   );
 

@@ -1,5 +1,6 @@
 /** Response schemas of the KPI routes (OpenAPI at /docs is generated from them). */
 import { z } from 'zod';
+import { FeedbackFiguresSchema } from '../feedback/schemas.js';
 import { LateReasonJson } from '../read-model/summary.js';
 
 const rate = z.number().nullable().describe('0–1, null when the denominator is 0');
@@ -77,6 +78,22 @@ export const UnitKpiResponse = Figures.extend({
   to: z.string(),
   asOf: z.string(),
   source: Source,
+  feedback: FeedbackFiguresSchema,
+});
+
+export const UnitProceduresResponse = UnitKpiResponse.pick({
+  unitId: true,
+  units: true,
+  rollup: true,
+  due: true,
+  from: true,
+  to: true,
+  asOf: true,
+  source: true,
+}).extend({
+  procedures: z
+    .array(Figures.omit({ intake: true }).extend({ procedureCode: z.string(), name: z.string() }))
+    .describe('per procedure with dossiers in scope, by code; intake measures are per receiving unit only'),
 });
 
 export const DrillItem = z.object({

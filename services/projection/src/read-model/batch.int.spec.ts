@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { BACKENDS, useProjection } from '../testing/harness.js';
 import { CRIMINAL_RECORD, DossierScenario, guidance, refusal, vn } from '../testing/scenario.js';
 import { activeGeneration } from './generations.js';
-import { type RebuildSource, rebuildProjection } from './rebuild.js';
+import { type LogEntry, type RebuildSource, rebuildProjection } from './rebuild.js';
 import type { ProjectionTables } from './tables.js';
 
 const CENTRE = demoUnitIds.provincialCentre;
@@ -85,14 +85,14 @@ function mixedLog(): DossierEvent[] {
   return again === undefined ? log : [...log.slice(0, 40), again, ...log.slice(40)];
 }
 
-function arraySource(log: readonly DossierEvent[]): RebuildSource {
+function arraySource(log: readonly LogEntry[]): RebuildSource {
   const position = (after: string | undefined) => (after === undefined ? 0 : Number(after));
   return {
     async read(after, max) {
       const from = position(after);
       const page = log.slice(from, from + max);
       return {
-        entries: page.map((event) => ({ kind: 'dossier' as const, event })),
+        entries: page,
         checkpoint: page.length === 0 ? after : String(from + page.length),
       };
     },
@@ -108,6 +108,7 @@ const KEYS: Record<keyof ProjectionTables, string> = {
   unitDaily: 'competent_unit_id, day, procedure_code',
   intakeDaily: 'receiving_unit_id, day',
   officerSteps: 'competent_unit_id, officer_id, step_id',
+  feedback: 'feedback_id',
 };
 
 /** Every row of the live generation, numbers normalised (PostgreSQL returns bigint as text). */
@@ -147,19 +148,42 @@ describe.each(BACKENDS)('batched rebuild against the live handler on %s', (backe
     );
     expect(live.unitDaily?.filter((row) => (row as { received: number }).received === 0)).toEqual([]);
 
+    const parsed = log.map((event): LogEntry => ({ kind: 'dossier', event }));
+    // The same events as unparsed envelopes (one rating as its v1, upcast on the way), and one whose envelope
+    // is broken (its occurredAt is no instant): rejected, the tables unchanged.
+    let upcastOne = true;
+    const trusted = log.map((event): LogEntry => {
+      const raw = JSON.parse(JSON.stringify(event));
+      if (upcastOne && event.type === 'SatisfactionRated' && event.data.rating === 2) {
+        upcastOne = false;
+        return { kind: 'trusted', raw: { ...raw, schemaVersion: 1, data: { score: 'satisfied' } } };
+      }
+      return { kind: 'trusted', raw };
+    });
+    expect(upcastOne).toBe(false);
+    trusted.splice(30, 0, {
+      kind: 'trusted',
+      raw: { ...JSON.parse(JSON.stringify(log[30])), occurredAt: 'soon' },
+    });
+
     const shapes = [
-      { chunkSize: 7, batchEvents: 23, cacheEvents: 15 },
-      { chunkSize: 1000, batchEvents: 100_000, batchMs: 60_000 },
-      { chunkSize: 3, batchEvents: 5, cacheEvents: 1_000 },
+      { entries: parsed, chunkSize: 7, batchEvents: 23, cacheEvents: 15 },
+      { entries: parsed, chunkSize: 1000, batchEvents: 100_000, batchMs: 60_000 },
+      { entries: parsed, chunkSize: 3, batchEvents: 5, cacheEvents: 1_000 },
+      { entries: trusted, chunkSize: 11, batchEvents: 40, cacheEvents: 100 },
     ];
-    for (const shape of shapes) {
+    for (const { entries, ...shape } of shapes) {
       const result = await rebuildProjection({
         db,
-        source: arraySource(log),
+        source: arraySource(entries),
         catalog: demoCatalog,
         ...shape,
       });
-      expect(result).toMatchObject({ status: 'switched', eventsRead: log.length });
+      expect(result).toMatchObject({
+        status: 'switched',
+        eventsRead: entries.length,
+        rejected: entries.length - log.length,
+      });
       expect(await db.withTransaction((tx) => snapshot(tx, db.schema))).toEqual(live);
     }
   });

@@ -12,6 +12,12 @@ export type SqlDialect = 'postgres' | 'sqlite';
 export interface BulkColumn {
   readonly name: string;
   readonly pgType: 'text' | 'integer' | 'bigint';
+  /**
+   * A text column whose values are the JSON text of an object or array (an event body): PostgreSQL receives it
+   * embedded as it is in the statement's JSON parameter and stores that text verbatim, instead of a string
+   * escaped by JSON.stringify and unescaped by the server.
+   */
+  readonly json?: true;
 }
 
 /** SQLite allows 32,766 bound parameters per statement; stay well under it. */
@@ -61,10 +67,20 @@ export async function insertRows(
   const head = `insert into ${table} as a (${columns.map((c) => c.name).join(', ')})`;
   if (dialect === 'postgres') {
     // One JSON parameter, read by json_populate_recordset with the table's own row type: JSON.stringify and
-    // PostgreSQL's JSON parser are native, where node-pg escapes array literals element by element in JS.
-    const json = JSON.stringify(
-      rows.map((row) => Object.fromEntries(columns.map((c, i) => [c.name, row[i] ?? null]))),
-    );
+    // PostgreSQL's JSON parser are native, where node-pg escapes array literals element by element in JS. A
+    // nested object lands in a text column as its text, verbatim: `json` columns are embedded unescaped.
+    const keys = columns.map((c) => `${JSON.stringify(c.name)}:`);
+    const parts: string[] = [];
+    for (const row of rows) {
+      let object = '{';
+      for (let i = 0; i < columns.length; i++) {
+        const value = row[i] ?? null;
+        const text = columns[i]?.json && typeof value === 'string' ? value : JSON.stringify(value);
+        object += `${i === 0 ? '' : ','}${keys[i]}${text}`;
+      }
+      parts.push(`${object}}`);
+    }
+    const json = `[${parts.join(',')}]`;
     await tx.query(
       `${head} select ${columns.map((c) => c.name).join(', ')} from json_populate_recordset(null::${table}, $1::json) ${tail}`,
       [json],

@@ -21,6 +21,7 @@ import {
 } from '@onestop/domain';
 import type { EventHandler, SqlParam, SqlTransaction } from '@onestop/messaging';
 import { z } from 'zod';
+import { applyFeedbackBatch } from '../feedback/apply.js';
 import {
   type BulkColumn,
   deleteWhereKeys,
@@ -131,6 +132,47 @@ export class DossierCache {
 
   get size(): { dossiers: number; events: number } {
     return { dossiers: this.states.size, events: this.events };
+  }
+}
+
+/**
+ * The event ids a rebuild stored in a generation whose events table was empty when the rebuild's run began, as
+ * a Bloom filter: an id it does not hold is certainly not stored (no lookup), one it holds may be (looked up,
+ * as every id is without a filter). Fixed size: 8 MiB keep false positives under 1 % up to ~7 million ids,
+ * and past that they only cost lookups. Ids of a batch that rolled back stay in it: harmless false positives.
+ */
+export class StoredIdFilter {
+  private readonly bits = new Int32Array(1 << 21);
+  private static readonly MASK = (1 << 26) - 1;
+
+  /** Two 32-bit hashes of the id (FNV-1a, and a multiplicative one), combined for the 4 probes. */
+  private static hashes(id: string): [number, number] {
+    let a = 0x811c9dc5;
+    let b = 0x9747b28c;
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+      b ^= b >>> 13;
+    }
+    return [a, b | 1];
+  }
+
+  add(id: string): void {
+    const [a, b] = StoredIdFilter.hashes(id);
+    for (let k = 0; k < 4; k++) {
+      const bit = (a + k * b) & StoredIdFilter.MASK;
+      this.bits[bit >>> 5] = (this.bits[bit >>> 5] ?? 0) | (1 << (bit & 31));
+    }
+  }
+
+  mayHold(id: string): boolean {
+    const [a, b] = StoredIdFilter.hashes(id);
+    for (let k = 0; k < 4; k++) {
+      const bit = (a + k * b) & StoredIdFilter.MASK;
+      if (((this.bits[bit >>> 5] ?? 0) & (1 << (bit & 31))) === 0) return false;
+    }
+    return true;
   }
 }
 
@@ -318,7 +360,7 @@ const EVENT_COLUMNS: readonly BulkColumn[] = [
   { name: 'type', pgType: 'text' },
   { name: 'source', pgType: 'text' },
   { name: 'occurred_at_ms', pgType: 'bigint' },
-  { name: 'body', pgType: 'text' },
+  { name: 'body', pgType: 'text', json: true },
 ];
 
 /** Intake figures of events that never make a received dossier: refusals (Form 03) and guidance (Form 02). */
@@ -391,21 +433,27 @@ export interface BatchOutcome {
 
 /**
  * Applies `events` (in log order) to `target`'s tables in `tx`, with the same outcome as applying them one by
- * one: see the module comment. `cache`, when given, must be used with these tables only, and by nothing else
- * that writes them.
+ * one: see the module comment. `cache` and `storedIds`, when given, must be used with these tables only, and by
+ * nothing else that writes them (`storedIds` only for tables whose events table was empty when it was made).
  */
 export async function applyEventBatch(
   tx: SqlTransaction,
   target: BatchTarget,
   events: readonly DossierEvent[],
   cache?: DossierCache,
+  storedIds?: StoredIdFilter,
 ): Promise<BatchOutcome> {
   const { tables, dialect } = target;
   const unique = new Map<string, DossierEvent>();
   for (const event of events) if (!unique.has(event.eventId)) unique.set(event.eventId, event);
-  const stored = await selectWhereIn(tx, dialect, 'event_id', tables.events, 'event_id', [...unique.keys()]);
+  const candidates =
+    storedIds === undefined ? [...unique.keys()] : [...unique.keys()].filter((id) => storedIds.mayHold(id));
+  const stored = await selectWhereIn(tx, dialect, 'event_id', tables.events, 'event_id', candidates);
   for (const raw of stored) unique.delete(EventIdRow.parse(raw).event_id);
   if (unique.size === 0) return { stored: 0, dossiers: 0 };
+  if (storedIds !== undefined) for (const id of unique.keys()) storedIds.add(id);
+  // Feedback items have a read model of their own (their events also stay in the dossier's log below).
+  await applyFeedbackBatch(tx, target, [...unique.values()]);
 
   const byDossier = new Map<string, DossierEvent[]>();
   for (const event of unique.values()) {
@@ -428,10 +476,9 @@ export async function applyEventBatch(
   const eventRows: SqlParam[][] = [];
   const dossierRows: SqlParam[][] = [];
   const deleted: string[][] = [];
+  const lastSeqs = new Map<string, number>();
   for (const [dossierId, added] of byDossier) {
-    const state = states.get(dossierId) ?? { events: [], lastSeq: 0, contributions: undefined };
-    let seq = state.lastSeq;
-    let latest = Number.NEGATIVE_INFINITY;
+    let seq = states.get(dossierId)?.lastSeq ?? 0;
     for (const event of added) {
       eventRows.push([
         event.eventId,
@@ -442,6 +489,26 @@ export async function applyEventBatch(
         Date.parse(event.occurredAt),
         JSON.stringify(event),
       ]);
+    }
+    lastSeqs.set(dossierId, seq);
+  }
+  // Sent now, so the server stores the events while the dossiers are recomputed here; awaited below (the
+  // transaction's statements run in order, so nothing else is sent before it either way).
+  const storing = insertRows(
+    tx,
+    dialect,
+    tables.events,
+    EVENT_COLUMNS,
+    eventRows,
+    'on conflict (event_id) do nothing',
+  );
+  storing.catch(() => undefined);
+
+  for (const [dossierId, added] of byDossier) {
+    const state = states.get(dossierId) ?? { events: [], lastSeq: 0, contributions: undefined };
+    const seq = lastSeqs.get(dossierId) ?? state.lastSeq;
+    let latest = Number.NEGATIVE_INFINITY;
+    for (const event of added) {
       const direct = intakeOnly(event);
       if (direct) intake.add(direct, 1);
     }
@@ -473,7 +540,7 @@ export async function applyEventBatch(
     cache?.set(dossierId, { events: all, lastSeq: seq, contributions: after });
   }
 
-  await insertRows(tx, dialect, tables.events, EVENT_COLUMNS, eventRows, 'on conflict (event_id) do nothing');
+  await storing;
   await applyDeltas(tx, dialect, tables, UNIT_AGGREGATE, unit);
   await applyDeltas(tx, dialect, tables, INTAKE_AGGREGATE, intake);
   await applyDeltas(tx, dialect, tables, STEP_AGGREGATE, steps);

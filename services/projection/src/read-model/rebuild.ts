@@ -7,7 +7,11 @@
  *   per batch, multi-row writes) in one transaction with the rebuild's checkpoint (kept in
  *   `projection_rebuilds`), so an interrupted rebuild (Ctrl-C, kill -9) resumes where its last batch committed
  *   and ends identical to an uninterrupted one. A bounded cache of recently touched dossiers (`cacheEvents`)
- *   spares reading their events back; nothing else writes the new generation, so it stays exact.
+ *   spares reading their events back; nothing else writes the new generation, so it stays exact. Likewise a
+ *   run that starts on an empty events table tracks the ids it stores (`StoredIdFilter`) and looks up only
+ *   ids it may have stored already (a redelivery), not every id of every batch.
+ * - On PostgreSQL the next batch is read from the source while the current one is written; sources of the
+ *   system's own log may hand over unparsed `trusted` entries (envelope checked, payload trusted).
  * - The switch re-checks, inside its transaction, that no event arrived since the last batch; then it marks the
  *   new generation live, lets the caller move the live consumer's checkpoint (`onSwitch`), and drops the old
  *   generation's tables. A live consumer still behind that point re-applies events the rebuild already has;
@@ -16,12 +20,19 @@
  *   queries: keep `batchMs` and `batchEvents` small there (the defaults are).
  */
 import type { Catalog } from '@onestop/catalog';
-import { type DossierEvent, defineError, vnCivilServiceCalendar } from '@onestop/domain';
+import {
+  type DossierEvent,
+  defineError,
+  eventSchemaOf,
+  streamIdOfEvent,
+  upcast,
+  vnCivilServiceCalendar,
+} from '@onestop/domain';
 import type { SqlTransaction } from '@onestop/messaging';
 import { z } from 'zod';
 import { detectDialect } from './bulk-sql.js';
 import { activeGeneration, calendarOfVersion } from './generations.js';
-import { applyEventBatch, type BatchTarget, DossierCache } from './handler.js';
+import { applyEventBatch, type BatchTarget, DossierCache, StoredIdFilter } from './handler.js';
 import {
   dropGenerationDdl,
   FIRST_GENERATION,
@@ -32,11 +43,89 @@ import {
   projectionTables,
 } from './tables.js';
 
-/** One entry of the log: a dossier event to apply, another store event to pass over, or an invalid one. */
+/**
+ * One entry of the log: a dossier event to apply (`dossier`: parsed; `trusted`: see below), another store event
+ * to pass over, or an invalid one.
+ *
+ * `trusted` is a dossier event of the system's own log (the store's rows, the relay's topic) as its envelope
+ * JSON, not parsed yet: the rebuild upcasts it and checks the envelope fields the read models use, but trusts
+ * the payload, which its service validated before appending it (a full parse of every event costs more than
+ * the rest of reading the log). An entry whose envelope fails the check counts as rejected.
+ */
 export type LogEntry =
   | { readonly kind: 'dossier'; readonly event: DossierEvent }
+  | { readonly kind: 'trusted'; readonly raw: unknown }
   | { readonly kind: 'skipped' }
   | { readonly kind: 'rejected'; readonly eventId: string; readonly reason: string };
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The envelope checks of a `trusted` entry, after upcasting: a known type at its current version, from its
+ * source, with the ids, instant and stream the read models use. The payload is the trusted part.
+ */
+function isTrustedEnvelope(event: Record<string, unknown>): event is DossierEvent {
+  const schema = typeof event.type === 'string' ? eventSchemaOf(event.type) : undefined;
+  return (
+    schema !== undefined &&
+    event.schemaVersion === schema.shape.schemaVersion.value &&
+    event.source === schema.shape.source.value &&
+    typeof event.eventId === 'string' &&
+    event.eventId !== '' &&
+    typeof event.dossierId === 'string' &&
+    event.dossierId !== '' &&
+    typeof event.occurredAt === 'string' &&
+    Number.isFinite(Date.parse(event.occurredAt)) &&
+    isRecord(event.data) &&
+    event.streamId ===
+      streamIdOfEvent({ source: schema.shape.source.value, dossierId: event.dossierId, data: event.data })
+  );
+}
+
+type Applicable = { readonly event: DossierEvent } | { readonly rejected: string };
+
+/** The keys of each type's envelope and payload, in its schema's order. */
+const layouts = new Map<string, { envelope: readonly string[]; data: readonly string[] }>();
+
+/**
+ * The event with the keys of its envelope and payload in its schema's order, unknown keys dropped, as a parse
+ * would give them: the body the projection stores is then the same text whichever way the event was read
+ * (store rows come back with their metadata and jsonb keys reordered). Nested payload objects keep their order.
+ */
+function inSchemaOrder(event: Record<string, unknown>): Record<string, unknown> {
+  const schema = typeof event.type === 'string' ? eventSchemaOf(event.type) : undefined;
+  if (schema === undefined) return event;
+  let layout = layouts.get(schema.shape.type.value);
+  if (layout === undefined) {
+    layout = { envelope: Object.keys(schema.shape), data: Object.keys(schema.shape.data.shape) };
+    layouts.set(schema.shape.type.value, layout);
+  }
+  const pick = (from: Record<string, unknown>, keys: readonly string[]) => {
+    const out: Record<string, unknown> = {};
+    for (const key of keys) if (from[key] !== undefined) out[key] = from[key];
+    return out;
+  };
+  const ordered = pick(event, layout.envelope);
+  if (isRecord(event.data)) ordered.data = pick(event.data, layout.data);
+  return ordered;
+}
+
+/** A `trusted` entry's event (upcast when stored at an older version), or why it is rejected. */
+function trustedEvent(raw: unknown): Applicable {
+  try {
+    const schema = isRecord(raw) && typeof raw.type === 'string' ? eventSchemaOf(raw.type) : undefined;
+    const current =
+      schema !== undefined && isRecord(raw) && raw.schemaVersion === schema.shape.schemaVersion.value
+        ? raw
+        : upcast(raw);
+    const event = isRecord(current) ? inSchemaOrder(current) : undefined;
+    if (event !== undefined && isTrustedEnvelope(event)) return { event };
+    return { rejected: 'not a dossier event envelope' };
+  } catch (error) {
+    return { rejected: error instanceof Error ? error.message : String(error) };
+  }
+}
 
 export interface RebuildSource {
   /** Up to `max` entries after `after` (absent: from the start); called inside the rebuild's transactions. */
@@ -121,6 +210,16 @@ export const RebuildConflict = defineError<{ generation: string; calendarVersion
   'PROJ_REBUILD_CONFLICT',
   'conflict',
 );
+
+/** Entries read for one batch: the events to apply, the others counted, and where the batch ends. */
+interface ReadBatch {
+  readonly from: string | undefined;
+  readonly events: DossierEvent[];
+  read: number;
+  skipped: number;
+  rejected: number;
+  checkpoint: string | undefined;
+}
 
 const num = z.union([z.number(), z.string(), z.bigint()]).transform(Number);
 const RebuildRow = z.object({
@@ -230,7 +329,10 @@ export async function rebuildProjection<Tx extends SqlTransaction>(
 
   const { generation } = begun.row;
   const tables = projectionTables(db.schema, generation);
-  const dialect = await db.withTransaction((tx) => detectDialect(tx));
+  const { dialect, empty } = await db.withTransaction(async (tx) => ({
+    dialect: await detectDialect(tx),
+    empty: (await tx.query(`select 1 from ${tables.events} limit 1`)).rows.length === 0,
+  }));
   const target: BatchTarget = {
     tables,
     calendar: calendarOfVersion(begun.row.calendar_version),
@@ -238,6 +340,8 @@ export async function rebuildProjection<Tx extends SqlTransaction>(
     dialect,
   };
   const cache = new DossierCache(options.cacheEvents ?? 30_000);
+  // Ids stored by this run need no lookup; those of an earlier run (a resumed rebuild) are not tracked.
+  const storedIds = empty ? new StoredIdFilter() : undefined;
   const startedAt = now();
   let readThisRun = 0;
   let state = begun.row;
@@ -257,45 +361,76 @@ export async function rebuildProjection<Tx extends SqlTransaction>(
     counts: await db.withTransaction((tx) => countRows(tx, tables)),
   });
 
+  /** Reads a batch of up to `limit` entries after `from` (pages of `chunkSize`, for up to `batchMs`). */
+  const readBatch = async (from: string | undefined, limit: number): Promise<ReadBatch> => {
+    const batch: ReadBatch = { from, events: [], read: 0, skipped: 0, rejected: 0, checkpoint: from };
+    const t0 = now();
+    while (batch.read < limit && now() - t0 < batchMs) {
+      const page = await source.read(batch.checkpoint, Math.min(chunkSize, limit - batch.read));
+      if (page.entries.length === 0) break;
+      for (const entry of page.entries) {
+        if (entry.kind === 'dossier') batch.events.push(entry.event);
+        else if (entry.kind === 'trusted') {
+          const applicable = trustedEvent(entry.raw);
+          if ('event' in applicable) batch.events.push(applicable.event);
+          else batch.rejected++;
+        } else batch[entry.kind]++;
+      }
+      batch.read += page.entries.length;
+      batch.checkpoint = page.checkpoint;
+    }
+    return batch;
+  };
+  // On PostgreSQL the next batch is read while this one is written (the source's reads need no transaction of
+  // the projection's database). On SQLite the source is the store whose transaction the batch holds: its reads
+  // stay inside it. Reads never overlap one another or `source.remaining`.
+  const readAhead = dialect === 'postgres';
+  let ahead: Promise<ReadBatch> | undefined;
+  const settleAhead = async () => {
+    await ahead?.catch(() => undefined);
+  };
+
   for (;;) {
     const budget =
       options.stopAfter === undefined ? Number.POSITIVE_INFINITY : options.stopAfter - readThisRun;
-    if (options.signal?.aborted || budget <= 0) return result('paused');
+    if (options.signal?.aborted || budget <= 0) {
+      await settleAhead();
+      return result('paused');
+    }
 
     const work = async (tx: Tx) => {
       const [row] = await loadRebuild(tx, bookkeeping.rebuilds, generation);
       if (row === undefined) throw RebuildConflict(`rebuild ${generation} was discarded by another run`);
-      const counters = { read: 0, skipped: 0, rejected: 0 };
-      const events: DossierEvent[] = [];
-      let checkpoint = row.checkpoint ?? undefined;
-      const t0 = now();
+      const from = row.checkpoint ?? undefined;
       const limit = Math.min(budget, batchEvents);
-      while (counters.read < limit && now() - t0 < batchMs) {
-        const page = await source.read(checkpoint, Math.min(chunkSize, limit - counters.read));
-        if (page.entries.length === 0) break;
-        for (const entry of page.entries) {
-          if (entry.kind === 'dossier') events.push(entry.event);
-          else counters[entry.kind]++;
-        }
-        counters.read += page.entries.length;
-        checkpoint = page.checkpoint;
+      const early = await ahead;
+      ahead = undefined;
+      const read =
+        early !== undefined && early.from === from && early.read <= limit
+          ? early
+          : await readBatch(from, limit);
+      const nextLimit = Math.min(budget - read.read, batchEvents);
+      if (readAhead && read.read > 0 && nextLimit > 0) {
+        ahead = readBatch(read.checkpoint, nextLimit);
+        // Awaited by the next batch (or on the way out); this only keeps a failure from going unhandled.
+        ahead.catch(() => undefined);
       }
-      await applyEventBatch(tx, target, events, cache);
+      await applyEventBatch(tx, target, read.events, cache, storedIds);
       const updated: RebuildRow = {
         ...row,
-        events_read: row.events_read + counters.read,
-        skipped: row.skipped + counters.skipped,
-        rejected: row.rejected + counters.rejected,
-        checkpoint: checkpoint ?? null,
+        events_read: row.events_read + read.read,
+        skipped: row.skipped + read.skipped,
+        rejected: row.rejected + read.rejected,
+        checkpoint: read.checkpoint ?? null,
       };
-      if (counters.read > 0) {
+      if (read.read > 0) {
         await tx.query(
           `update ${bookkeeping.rebuilds} set events_read = $2, skipped = $3, rejected = $4, checkpoint = $5
             where generation = $1`,
           [generation, updated.events_read, updated.skipped, updated.rejected, updated.checkpoint],
         );
       }
-      return { read: counters.read, row: updated };
+      return { read: read.read, row: updated };
     };
     let batch: Awaited<ReturnType<typeof work>>;
     try {
@@ -303,11 +438,13 @@ export async function rebuildProjection<Tx extends SqlTransaction>(
     } catch (error) {
       // The cache holds the rolled-back batch's dossiers as if committed.
       cache.clear();
+      await settleAhead();
       throw error;
     }
     state = batch.row;
     readThisRun += batch.read;
     if (batch.read > 0) {
+      if (options.onProgress !== undefined) await settleAhead();
       options.onProgress?.({
         generation,
         eventsRead: state.events_read,

@@ -146,14 +146,13 @@ function ofType<T extends DossierEvent['type']>(events: readonly DossierEvent[],
 }
 
 /** Completed step runs, in the order they ended, with when each started (as evaluateClock starts them). */
-function stepRuns(events: readonly DossierEvent[]) {
+function stepRuns(events: ReadonlyArray<{ readonly e: DossierEvent; readonly at: number }>) {
   const open = new Map<string, number>();
   const runs: Array<{ stepId: string; officerId: string; start: number; end: number }> = [];
   const begin = (stepId: string, at: number) => {
     if (!open.has(stepId)) open.set(stepId, at);
   };
-  for (const event of events) {
-    const at = ms(event.occurredAt);
+  for (const { e: event, at } of events) {
     if (event.type === 'CaseOpened') {
       const first = event.data.steps[0];
       if (first) begin(first.stepId, at);
@@ -181,11 +180,19 @@ export function summarizeDossier(
   ctx: SummaryContext,
 ): DossierSummary | undefined {
   const asOfMs = ctx.asOf.getTime();
-  const events = allEvents
-    .filter((e) => ms(e.occurredAt) <= asOfMs)
-    .map((e, i) => ({ e, i }))
-    .sort((a, b) => ms(a.e.occurredAt) - ms(b.e.occurredAt) || a.i - b.i)
-    .map(({ e }) => e);
+  // Each instant parsed once (a replay recomputes every touched dossier per batch), and sorted only when the
+  // events are not already in time order (the usual case is that they are).
+  const timed: Array<{ e: DossierEvent; at: number; i: number }> = [];
+  let inOrder = true;
+  for (const e of allEvents) {
+    const at = ms(e.occurredAt);
+    if (at > asOfMs) continue;
+    const last = timed.at(-1);
+    if (last !== undefined && at < last.at) inOrder = false;
+    timed.push({ e, at, i: timed.length });
+  }
+  if (!inOrder) timed.sort((a, b) => a.at - b.at || a.i - b.i);
+  const events = timed.map(({ e }) => e);
   const received = ofType(events, 'DossierReceived')[0];
   if (received === undefined) return undefined;
 
@@ -246,7 +253,7 @@ export function summarizeDossier(
   const lateSteps = new Set(
     clock.lateReasons.flatMap((r) => (r.kind === 'step_over_budget' && r.completed ? [r.stepId] : [])),
   );
-  const steps = stepRuns(events).map((run) => ({
+  const steps = stepRuns(timed).map((run) => ({
     stepId: run.stepId,
     officerId: run.officerId,
     workingMs: Math.max(0, elapsedAt(run.end) - elapsedAt(run.start)),
@@ -295,6 +302,6 @@ export function summarizeDossier(
     transferredAtMs,
     transferLatencyMs: transferredAtMs === null ? null : elapsedAt(transferredAtMs),
     steps,
-    lastEventMs: Math.max(...events.map((e) => ms(e.occurredAt))),
+    lastEventMs: Math.max(...timed.map((t) => t.at)),
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { SqlTransaction } from '@onestop/messaging';
 import { z } from 'zod';
+import { feedbackDdl } from '../feedback/tables.js';
 
 /** A database that runs work in one transaction: the PostgreSQL and the embedded event stores both are one. */
 export interface ProjectionDatabase {
@@ -20,6 +21,8 @@ export interface ProjectionTables {
   readonly unitDaily: string;
   readonly intakeDaily: string;
   readonly officerSteps: string;
+  /** Feedback (PAKN) items, one row each (`feedback/tables.ts`). */
+  readonly feedback: string;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
@@ -57,6 +60,7 @@ export function projectionTables(schema?: string, generation: string = FIRST_GEN
     unitDaily: name(`${generation}_unit_daily`),
     intakeDaily: name(`${generation}_intake_daily`),
     officerSteps: name(`${generation}_officer_steps`),
+    feedback: name(`${generation}_feedback`),
   };
 }
 
@@ -196,12 +200,13 @@ export function generationDdl(t: ProjectionTables, generation: string): string[]
   ${counterColumns(STEP_COUNTERS)},
   primary key (competent_unit_id, officer_id, step_id)
 )`,
+    ...feedbackDdl(t.feedback, generation),
   ];
 }
 
 /** Drops one generation's tables (with their indexes). */
 export function dropGenerationDdl(t: ProjectionTables): string[] {
-  return [t.events, t.dossiers, t.unitDaily, t.intakeDaily, t.officerSteps].map(
+  return [t.events, t.dossiers, t.unitDaily, t.intakeDaily, t.officerSteps, t.feedback].map(
     (table) => `drop table if exists ${table}`,
   );
 }

@@ -65,6 +65,7 @@ export function useProjection(backend: Backend, now: Date): { readonly current: 
       unitDaily: 'competent_unit_id, day, procedure_code',
       intakeDaily: 'receiving_unit_id, day',
       officerSteps: 'competent_unit_id, officer_id, step_id',
+      feedback: 'feedback_id',
     };
     current = {
       db,
