@@ -4,23 +4,12 @@
  */
 import { demoCatalog } from '@onestop/catalog';
 import { vnCivilServiceCalendar } from '@onestop/domain';
-import { postgresEventStore } from '@onestop/event-store';
-import {
-  authConfigFromEnv,
-  type Clock,
-  createTestClock,
-  installShutdown,
-  loadConfig,
-  registerTestClock,
-  systemClock,
-  uuidv7Ids,
-} from '@onestop/service-kit';
+import { loadConfig, uuidv7Ids } from '@onestop/service-kit';
 import {
   reactorsHandler,
-  serviceLogger,
+  runStackService,
   stackConsumerEnvShape,
   stackServiceEnvShape,
-  startServiceMessaging,
 } from '@onestop/stack';
 import { z } from 'zod';
 import { buildApp } from './app.js';
@@ -34,44 +23,24 @@ const env = loadConfig(
   }),
 );
 
-const logger = serviceLogger(env.LOG_LEVEL);
-const database = { connectionString: env.DATABASE_URL, schema: env.DATABASE_SCHEMA };
-const store = postgresEventStore(database);
-await store.ready();
-const testClock = env.ONESTOP_TEST_CLOCK === '1' ? createTestClock() : undefined;
-const clock: Clock = testClock ?? systemClock;
-const dossiers = feedbackDossiersTable(store);
-// Created before the consumer starts, so its first transaction only writes rows.
-await dossiers.ready();
-const app = await buildApp(
-  { store, clock, ids: uuidv7Ids, catalog: demoCatalog, calendar: vnCivilServiceCalendar, dossiers },
-  { auth: authConfigFromEnv(env), logger },
-);
-if (testClock !== undefined) await registerTestClock(app, testClock);
-app.addReadinessCheck('event-store', async () => {
-  await store.readStream('feedback-readiness', { maxCount: 1 });
-});
-
-/** The dossiers table in the consumer's transaction: a remembered receipt commits with the inbox row and offset. */
-const dossiersIn = (tx: SqlTransaction) =>
-  feedbackDossiersTable({ schema: store.schema, withTransaction: (work) => work(tx) });
-
-const messaging = await startServiceMessaging({
-  app,
-  store,
+await runStackService({
   source: 'feedback',
-  database,
-  kafka: { brokers: env.KAFKA_BROKERS },
-  consumer: {
-    groupId: env.KAFKA_GROUP_ID,
-    fromBeginning: env.KAFKA_FROM_BEGINNING === '1',
-    handler: reactorsHandler((event, tx) =>
-      rememberFeedbackSubjectOnDossierReceived(event, { dossiers: dossiersIn(tx) }),
-    ),
+  env,
+  buildApp: async ({ store, clock, logger, auth }) => {
+    const dossiers = feedbackDossiersTable(store);
+    // Created before the consumer starts, so its first transaction only writes rows.
+    await dossiers.ready();
+    return buildApp(
+      { store, clock, ids: uuidv7Ids, catalog: demoCatalog, calendar: vnCivilServiceCalendar, dossiers },
+      { auth, logger },
+    );
   },
-  logger,
+  consumer: ({ store }) => {
+    /** The dossiers table in the consumer's transaction: a remembered receipt commits with the inbox row and offset. */
+    const dossiersIn = (tx: SqlTransaction) =>
+      feedbackDossiersTable({ schema: store.schema, withTransaction: (work) => work(tx) });
+    return reactorsHandler((event, tx) =>
+      rememberFeedbackSubjectOnDossierReceived(event, { dossiers: dossiersIn(tx) }),
+    );
+  },
 });
-installShutdown(app, {
-  onClose: [{ name: 'event-store', close: () => store.close() }, ...messaging.closeHooks],
-});
-await app.listen({ port: env.PORT, host: env.HOST });

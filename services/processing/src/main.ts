@@ -4,23 +4,12 @@
  * `openCaseOnDossierTransferred` from the dossier topic.
  */
 import { demoCatalog } from '@onestop/catalog';
-import { postgresEventStore } from '@onestop/event-store';
-import {
-  authConfigFromEnv,
-  type Clock,
-  createTestClock,
-  installShutdown,
-  loadConfig,
-  registerTestClock,
-  systemClock,
-  uuidv7Ids,
-} from '@onestop/service-kit';
+import { loadConfig, uuidv7Ids } from '@onestop/service-kit';
 import {
   reactorsHandler,
-  serviceLogger,
+  runStackService,
   stackConsumerEnvShape,
   stackServiceEnvShape,
-  startServiceMessaging,
 } from '@onestop/stack';
 import { z } from 'zod';
 import { buildApp } from './app.js';
@@ -38,42 +27,24 @@ const env = loadConfig(
   }),
 );
 
-const logger = serviceLogger(env.LOG_LEVEL);
-const database = { connectionString: env.DATABASE_URL, schema: env.DATABASE_SCHEMA };
-const store = postgresEventStore(database);
-await store.ready();
-const testClock = env.ONESTOP_TEST_CLOCK === '1' ? createTestClock() : undefined;
-const clock: Clock = testClock ?? systemClock;
-const received = receivedDossiersTable(store);
-// Created before the consumer starts, so its first transaction only writes rows.
-await received.find('00000000-0000-7000-8000-000000000000');
-const app = await buildApp(
-  { store, clock, ids: uuidv7Ids, catalog: demoCatalog, received },
-  { auth: authConfigFromEnv(env), logger },
-);
-if (testClock !== undefined) await registerTestClock(app, testClock);
-app.addReadinessCheck('event-store', async () => {
-  await store.readStream('processing-readiness', { maxCount: 1 });
-});
-
-/**
- * The received-dossiers table as seen from the consumer's transaction: what the reactors remember commits with
- * the consumer's inbox row and offset (exactly once). Opening the case appends to the store on its own
- * connection; a redelivery is harmless there because OpenCase is idempotent.
- */
-const receivedIn = (tx: SqlTransaction) =>
-  receivedDossiersTable({ schema: store.schema, withTransaction: (work) => work(tx) });
-
-const messaging = await startServiceMessaging({
-  app,
-  store,
+await runStackService({
   source: 'processing',
-  database,
-  kafka: { brokers: env.KAFKA_BROKERS },
-  consumer: {
-    groupId: env.KAFKA_GROUP_ID,
-    fromBeginning: env.KAFKA_FROM_BEGINNING === '1',
-    handler: reactorsHandler(
+  env,
+  buildApp: async ({ store, clock, logger, auth }) => {
+    const received = receivedDossiersTable(store);
+    // Created before the consumer starts, so its first transaction only writes rows.
+    await received.find('00000000-0000-7000-8000-000000000000');
+    return buildApp({ store, clock, ids: uuidv7Ids, catalog: demoCatalog, received }, { auth, logger });
+  },
+  consumer: ({ store }) => {
+    /**
+     * The received-dossiers table as seen from the consumer's transaction: what the reactors remember commits
+     * with the consumer's inbox row and offset (exactly once). Opening the case appends to the store on its own
+     * connection; a redelivery is harmless there because OpenCase is idempotent.
+     */
+    const receivedIn = (tx: SqlTransaction) =>
+      receivedDossiersTable({ schema: store.schema, withTransaction: (work) => work(tx) });
+    return reactorsHandler(
       (event, tx) => rememberDossierOnDossierReceived(event, { received: receivedIn(tx) }),
       (event, tx) => rememberWithdrawalOnDossierWithdrawn(event, { received: receivedIn(tx) }),
       (event, tx) =>
@@ -83,11 +54,6 @@ const messaging = await startServiceMessaging({
           catalog: demoCatalog,
           received: receivedIn(tx),
         }),
-    ),
+    );
   },
-  logger,
 });
-installShutdown(app, {
-  onClose: [{ name: 'event-store', close: () => store.close() }, ...messaging.closeHooks],
-});
-await app.listen({ port: env.PORT, host: env.HOST });
