@@ -393,9 +393,13 @@ describe('the Kafka consumer runner', () => {
     cleanups.push(async () => child.kill('SIGKILL'));
     expect([137, 'SIGKILL']).toContain(await child.exited);
     // Killed at the first message's hook, after its chunk committed: the whole chunk is in, in one transaction.
-    expect(await effectCount(ctx)).toBe(40);
+    // How many messages that first chunk held depends on the fetch and the chunk's time budget (a loaded machine
+    // cuts it short), so the figures below follow from what it committed.
+    const committed = await effectCount(ctx);
+    expect(committed).toBeGreaterThan(0);
+    expect(committed).toBeLessThanOrEqual(40);
     expect(await effectTransactions(ctx)).toBe(1);
-    expect(await storedOffsets(ctx)).toEqual([[0, 40]]);
+    expect(await storedOffsets(ctx)).toEqual([[0, committed]]);
 
     let handlerCalls = 0;
     const seen: Array<{ offset: string; applied: boolean }> = [];
@@ -408,7 +412,7 @@ describe('the Kafka consumer runner', () => {
         seen.push({ offset: message.offset, applied: message.applied });
       },
     });
-    await waitFor('the redelivered chunk skipped', () => restarted.metrics().duplicates >= 40);
+    await waitFor('the first 40 consumed', async () => (await storedOffsets(ctx))[0]?.[1] === 40);
     // The relay re-sends the same events after its own crash: new offsets, same event ids.
     await produce(ctx, messages);
     await waitFor('offset 80', async () => (await storedOffsets(ctx))[0]?.[1] === 80);
@@ -421,11 +425,14 @@ describe('the Kafka consumer runner', () => {
       { skipped: restarted.metrics().duplicates, handlerCalls },
     );
     expect(figures).toMatchObject({ expected: 40, rows: 40, distinct: 40, missing: 0, unexpected: 0 });
-    expect(handlerCalls).toBe(0);
-    expect(restarted.metrics().applied).toBe(0);
-    expect(restarted.metrics().duplicates).toBe(80);
+    // The committed chunk is skipped by the stored offset; only the rest of the first 40 reaches the handler.
+    expect(handlerCalls).toBe(40 - committed);
+    expect(restarted.metrics().applied).toBe(40 - committed);
+    expect(restarted.metrics().duplicates).toBe(committed + 40);
     // Skipped by the stored offset without a transaction; the re-sent copies went through the inbox.
-    expect(seen).toHaveLength(40);
-    expect(seen.every((m) => !m.applied && Number(m.offset) >= 40)).toBe(true);
+    const resent = seen.filter((m) => Number(m.offset) >= 40);
+    expect(resent).toHaveLength(40);
+    expect(resent.every((m) => !m.applied)).toBe(true);
+    expect(seen.filter((m) => m.applied)).toHaveLength(40 - committed);
   });
 });
