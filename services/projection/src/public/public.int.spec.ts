@@ -1,6 +1,6 @@
 /**
- * Given dossiers in the read models, then the public routes (no sign-in) publish each unit's figures exactly as
- * the KPI API computes them, and track a dossier by code + receipt secret without leaking anything personal or
+ * Given dossiers and feedback in the read models, then the public routes (no sign-in) publish each unit's
+ * figures, feedback included, exactly as the KPI API computes them, and track a dossier by code + receipt secret without leaking anything personal or
  * letting anyone tell an unknown code from a wrong secret. "Now" is Wed 17 Sep 2025 12:00.
  */
 import { demoCatalog, demoUnitIds } from '@onestop/catalog';
@@ -8,6 +8,7 @@ import { trackingSecret } from '@onestop/domain';
 import type { App } from '@onestop/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
+import { FeedbackScenario } from '../feedback/testing.js';
 import { BACKENDS, get, SECRET, token, useProjection } from '../testing/harness.js';
 import { DossierScenario, vn } from '../testing/scenario.js';
 import { DEFAULT_PUBLIC_RATE_LIMIT, type PublicRateLimit } from './routes.js';
@@ -38,6 +39,20 @@ function dossiers() {
     .decide('2025-09-16T10:00')
     .returnResult('2025-09-16T11:00', 1);
   return { tracked, late, open, justice };
+}
+
+/**
+ * In the week, Ag-Env has one item handled on time and liked, one handled on time and disliked, and one not
+ * decided by now (due two working days after filing, Wed 09:00: overdue); one more was filed the week before.
+ */
+function feedback() {
+  return [
+    new FeedbackScenario(AG_ENV, '2025-09-15T09:00').handledOnTime('2025-09-15', 'satisfied'),
+    new FeedbackScenario(AG_ENV, '2025-09-15T09:10').handledOnTime('2025-09-15', 'dissatisfied'),
+    new FeedbackScenario(AG_ENV, '2025-09-15T09:20'),
+    new FeedbackScenario(AG_ENV, '2025-09-12T09:00').handledOnTime('2025-09-12', 'satisfied'),
+    new FeedbackScenario(demoUnitIds.justice, '2025-09-16T09:00').handledOnTime('2025-09-16'),
+  ];
 }
 
 const codeOf = (d: DossierScenario) => {
@@ -85,7 +100,7 @@ describe.each(BACKENDS)('public routes on %s', (backend) => {
     call(app, `/v1/public/dossiers/${encodeURIComponent(code)}?secret=${encodeURIComponent(secret)}`);
 
   beforeAll(async () => {
-    await p.current.apply(Object.values(d).flatMap((s) => s.events));
+    await p.current.apply([...Object.values(d), ...feedback()].flatMap((s) => s.events));
     app = await publicApp();
   });
   afterAll(async () => {
@@ -192,7 +207,7 @@ describe.each(BACKENDS)('public routes on %s', (backend) => {
     }
   });
 
-  it('given the period, then every published unit has exactly the figures of GET /v1/kpi/units', async () => {
+  it('given the period, then every published unit has exactly the figures of GET /v1/kpi/units, feedback included', async () => {
     const analyst = await token(['analyst']);
     const { status, body } = await call(app, `/v1/public/units?${WEEK}`);
     expect(status).toBe(200);
@@ -203,15 +218,27 @@ describe.each(BACKENDS)('public routes on %s', (backend) => {
     for (const unit of body.units) {
       const kpi = await get(p.current, `/v1/kpi/units/${unit.unitId}?${WEEK}`, analyst);
       expect(kpi.status).toBe(200);
-      const { unitId, code, name, kind, ...figures } = unit;
+      const { unitId, code, name, kind, feedback: published, ...figures } = unit;
       for (const [field, value] of Object.entries(figures)) {
         expect({ unitId, field, value }).toEqual({ unitId, field, value: kpi.body[field] });
+      }
+      expect(Object.keys(published)).toEqual(['filed', 'answered', 'onTimeRate', 'satisfactionRate']);
+      for (const [field, value] of Object.entries(published)) {
+        expect({ unitId, feedback: field, value }).toEqual({
+          unitId,
+          feedback: field,
+          value: kpi.body.feedback[field],
+        });
       }
       expect(body.from).toBe(kpi.body.from);
       expect(body.to).toBe(kpi.body.to);
     }
     const agEnv = body.units.find((u: { unitId: string }) => u.unitId === AG_ENV);
     expect(agEnv).toMatchObject({ received: 3, ended: 2, late: 1, dissatisfied: 1 });
+    // Only the week's items; the overdue one is judged late and is not satisfied, the disliked one not satisfied.
+    expect(agEnv.feedback).toEqual({ filed: 3, answered: 2, onTimeRate: 0.6667, satisfactionRate: 0.3333 });
+    const justice = body.units.find((u: { unitId: string }) => u.unitId === demoUnitIds.justice);
+    expect(justice.feedback).toEqual({ filed: 1, answered: 1, onTimeRate: 1, satisfactionRate: 1 });
 
     const one = await call(app, `/v1/public/units/${AG_ENV}?${WEEK}`);
     expect(one.status).toBe(200);

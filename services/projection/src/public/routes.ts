@@ -113,6 +113,12 @@ function publicFigures(unit: Unit, report: Awaited<ReturnType<typeof unitKpiRepo
     rated: report.rated,
     dissatisfied: report.dissatisfied,
     satisfactionRate: report.satisfactionRate,
+    feedback: {
+      filed: report.feedback.filed,
+      answered: report.feedback.answered,
+      onTimeRate: report.feedback.onTimeRate,
+      satisfactionRate: report.feedback.satisfactionRate,
+    },
   };
 }
 
@@ -159,7 +165,8 @@ export async function registerPublicRoutes(app: App, deps: ProjectionDeps): Prom
           description:
             'For dossiers received in [from, to): received, ended, early / on time / late, open in time / ' +
             'overdue, on-time rate, average working days and satisfaction (766 item 5.4), judged now against ' +
-            'the statutory due; the same figures as `GET /v1/kpi/units/{unitId}`. Rate limited per address.',
+            'the statutory due; for feedback filed in [from, to): filed, answered, handled on time (5.2) and ' +
+            'satisfaction (5.3). The same figures as `GET /v1/kpi/units/{unitId}`. Rate limited per address.',
           querystring: PublicPeriodQuery,
           response: { 200: PublicUnitsResponse },
         },

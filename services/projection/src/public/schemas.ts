@@ -16,9 +16,19 @@ export const PublicUnitParams = z.object({
   unitId: z.string().min(1).max(64).describe('unit id from the registry'),
 });
 
+/** A unit's published feedback (PAKN) figures: a subset of the KPI API's `feedback`, under the same names. */
+export const PublicFeedbackFigures = z
+  .object({
+    filed: count.describe('feedback items filed in [from, to), the unit responsible'),
+    answered: count.describe('of them, answered by now'),
+    onTimeRate: rate.describe('766 item 5.2: items handled with no late or overdue stage ÷ items judged'),
+    satisfactionRate: rate.describe('766 item 5.3: items with no dislike, follow-up or delay ÷ items filed'),
+  })
+  .describe('Feedback (PAKN) figures, the same as `feedback` of `GET /v1/kpi/units/{unitId}`');
+
 /**
  * A unit's published figures: the same numbers as `GET /v1/kpi/units/{unitId}` (statutory due, judged now,
- * merged predecessors rolled up). Feedback figures (766 items 5.2–5.3) join once the projection computes them.
+ * merged predecessors rolled up), its feedback figures included.
  */
 export const PublicUnitFigures = z.object({
   unitId: z.string(),
@@ -37,6 +47,7 @@ export const PublicUnitFigures = z.object({
   rated: count,
   dissatisfied: count,
   satisfactionRate: rate.describe('766 item 5.4: 1 − (late ÷ ended + dissatisfied ÷ ended)'),
+  feedback: PublicFeedbackFigures,
 });
 
 export const PublicUnitResponse = PublicUnitFigures.extend({

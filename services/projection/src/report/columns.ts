@@ -6,6 +6,8 @@ export interface FigureColumn {
   readonly key: keyof ReportFigures;
   readonly header: string;
   readonly kind: 'count' | 'rate';
+  /** Figured per unit only (empty on the procedure rows). */
+  readonly unitOnly?: true;
 }
 
 export const FIGURE_COLUMNS: readonly FigureColumn[] = [
@@ -26,6 +28,19 @@ export const FIGURE_COLUMNS: readonly FigureColumn[] = [
   { key: 'rated', header: 'Lượt đánh giá', kind: 'count' },
   { key: 'dissatisfied', header: 'Không hài lòng', kind: 'count' },
   { key: 'satisfactionRate', header: 'Mức độ hài lòng (5.4)', kind: 'rate' },
+  { key: 'feedbackFiled', header: 'Phản ánh, kiến nghị tiếp nhận', kind: 'count', unitOnly: true },
+  {
+    key: 'feedbackOnTimeRate',
+    header: 'Tỷ lệ xử lý phản ánh, kiến nghị đúng hạn (5.2)',
+    kind: 'rate',
+    unitOnly: true,
+  },
+  {
+    key: 'feedbackSatisfactionRate',
+    header: 'Tỷ lệ hài lòng về phản ánh, kiến nghị (5.3)',
+    kind: 'rate',
+    unitOnly: true,
+  },
 ];
 
 export const REPORT_TITLE = 'BÁO CÁO KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH';
@@ -54,10 +69,11 @@ export function headerLines(report: ReformReport): string[] {
   ];
 }
 
-/** What the figures mean and what the report does not have yet. */
+/** What the figures mean, in both formats. */
 export const REPORT_NOTES: readonly string[] = [
   'Số liệu lấy từ API chỉ số (GET /v1/kpi/units/{đơn vị} và /procedures) với cùng tham số; tính theo hồ sơ ' +
     'tiếp nhận trong kỳ, thời hạn theo quy định.',
   'Tồn kỳ trước chuyển sang: hồ sơ tiếp nhận trước kỳ, chưa giải quyết xong vào đầu kỳ.',
-  'Phản ánh, kiến nghị (5.2, 5.3): chưa có dữ liệu trong hệ thống.',
+  'Phản ánh, kiến nghị (5.2, 5.3): phản ánh, kiến nghị tiếp nhận trong kỳ, tính cho đơn vị chịu trách nhiệm ' +
+    'xử lý; không chia theo thủ tục nên để trống ở bảng chi tiết theo thủ tục.',
 ];

@@ -8,11 +8,14 @@
  *   here, it was counted in its own period);
  * - carried over: `open` of the same endpoints for everything received before the period, judged at its start
  *   (`?to=<from>&asOf=<start − 1 ms>`);
- * - late apologies: the size of the drill-down `.../dossiers?reason=apology_after_due` (no counter holds it).
- * Feedback (PAKN) figures are not in the projection yet, so the report has none.
+ * - late apologies: the size of the drill-down `.../dossiers?reason=apology_after_due` (no counter holds it);
+ * - feedback (PAKN) filed, handled on time (5.2) and satisfaction (5.3): `feedback` of the unit's KPI report, the
+ *   items filed in the period with the unit responsible. Feedback has no split by procedure (an item is about a
+ *   dossier, a unit or a procedure, and is counted against its responsible unit), so procedure rows have none.
  */
 import type { Catalog, Unit } from '@onestop/catalog';
 import type { ProjectionDeps } from '../app.js';
+import type { FeedbackFigures } from '../feedback/kpi.js';
 import { iso, resolvePeriod } from '../kpi/params.js';
 import { drillDown } from '../kpi/query.js';
 import {
@@ -45,6 +48,10 @@ export interface ReportFigures {
   readonly rated: number;
   readonly dissatisfied: number;
   readonly satisfactionRate: number | null;
+  /** Null on procedure rows: feedback is counted per responsible unit only. */
+  readonly feedbackFiled: number | null;
+  readonly feedbackOnTimeRate: number | null;
+  readonly feedbackSatisfactionRate: number | null;
 }
 
 export interface ReportProcedureRow {
@@ -125,7 +132,12 @@ const NO_FIGURES: Figures = {
   satisfactionRate: null,
 };
 
-function reportFigures(f: Figures, carriedOver: number, lateApology: number): ReportFigures {
+function reportFigures(
+  f: Figures,
+  carriedOver: number,
+  lateApology: number,
+  feedback: FeedbackFigures | null,
+): ReportFigures {
   return {
     received: f.received,
     carriedOver,
@@ -144,6 +156,9 @@ function reportFigures(f: Figures, carriedOver: number, lateApology: number): Re
     rated: f.rated,
     dissatisfied: f.dissatisfied,
     satisfactionRate: f.satisfactionRate,
+    feedbackFiled: feedback?.filed ?? null,
+    feedbackOnTimeRate: feedback?.onTimeRate ?? null,
+    feedbackSatisfactionRate: feedback?.satisfactionRate ?? null,
   };
 }
 
@@ -178,6 +193,7 @@ async function unitRow(
         figures ?? NO_FIGURES,
         carriedOf.get(code) ?? 0,
         lateApologies.filter((item) => item.procedureCode === code).length,
+        null,
       ),
     };
   });
@@ -185,7 +201,7 @@ async function unitRow(
     unitId: unit.id,
     code: unit.code,
     name: unit.name,
-    figures: reportFigures(kpi, carried?.open ?? 0, lateApologies.length),
+    figures: reportFigures(kpi, carried?.open ?? 0, lateApologies.length, kpi.feedback),
     procedures,
   };
 }

@@ -1,6 +1,7 @@
 /**
- * Given a quarter of dossiers (2026-Q1, with some received in December and still open on 1 January), then the
- * reform report's XLSX cells are the KPI API's figures for the same period and unit, its PDF carries the
+ * Given a quarter of dossiers (2026-Q1, with some received in December and still open on 1 January) and of
+ * feedback, then the reform report's XLSX cells are the KPI API's figures for the same period and unit (feedback
+ * ones per unit only, from its `feedback`), its PDF carries the
  * Vietnamese names, and `GET /v1/reports/reform` serves both to analysts and leaders only. "Now" is 10 Apr 2026.
  */
 import { spawnSync } from 'node:child_process';
@@ -8,10 +9,11 @@ import { demoCatalog, demoUnitIds } from '@onestop/catalog';
 import { vnCivilServiceCalendar } from '@onestop/domain';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FeedbackScenario } from '../feedback/testing.js';
 import { BACKENDS, get, type Projection, token, useProjection } from '../testing/harness.js';
 import { CRIMINAL_RECORD, DossierScenario, vn } from '../testing/scenario.js';
-import { DETAIL_SHEET, FIGURE_COLUMNS, SUMMARY_SHEET } from './columns.js';
-import { reformReport } from './model.js';
+import { DETAIL_SHEET, FIGURE_COLUMNS, REPORT_NOTES, SUMMARY_SHEET } from './columns.js';
+import { type ReportFigures, reformReport } from './model.js';
 import { reformReportPdf } from './pdf.js';
 import { HEADER_ROW, reformReportXlsx, XLSX_CONTENT_TYPE } from './xlsx.js';
 
@@ -119,6 +121,33 @@ function quarter() {
   ];
 }
 
+/**
+ * Feedback of the quarter: Ag-Env has one item handled on time and liked, one accepted a day after its due
+ * (Wed 11 Mar 09:00), one handled on time and disliked, and one filed on 31 March and not yet due at the period's
+ * end; one filed in December and one in April are outside it. Justice has one handled on time.
+ */
+function feedback() {
+  return [
+    new FeedbackScenario(AG_ENV, '2026-03-02T09:00').handledOnTime('2026-03-02', 'satisfied'),
+    new FeedbackScenario(AG_ENV, '2026-03-09T09:00')
+      .accept('2026-03-12T09:00')
+      .answer('2026-03-13T09:00')
+      .publish('2026-03-13T10:00'),
+    new FeedbackScenario(AG_ENV, '2026-03-16T09:00').handledOnTime('2026-03-16', 'dissatisfied'),
+    new FeedbackScenario(AG_ENV, '2026-03-31T09:00'),
+    new FeedbackScenario(AG_ENV, '2025-12-29T09:00').handledOnTime('2025-12-29'),
+    new FeedbackScenario(AG_ENV, '2026-04-02T09:00'),
+    new FeedbackScenario(JUSTICE, '2026-03-04T09:00').handledOnTime('2026-03-04'),
+  ];
+}
+
+/** The report's feedback columns and the KPI API's `feedback` fields they show. */
+const FEEDBACK_FIELDS: Partial<Record<keyof ReportFigures, 'filed' | 'onTimeRate' | 'satisfactionRate'>> = {
+  feedbackFiled: 'filed',
+  feedbackOnTimeRate: 'onTimeRate',
+  feedbackSatisfactionRate: 'satisfactionRate',
+};
+
 type Cells = Record<string, unknown>;
 
 const depsOf = (p: Projection) => ({ db: p.db, catalog: demoCatalog, calendar: vnCivilServiceCalendar });
@@ -150,6 +179,20 @@ async function sheetRows(bytes: Buffer, sheetName: string): Promise<Cells[]> {
   return rows;
 }
 
+/** The notes under the table of `sheet` (the first column's text after the last numbered row). */
+async function sheetNotes(bytes: Buffer, sheetName: string): Promise<string[]> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(new Uint8Array(bytes).buffer);
+  const sheet = workbook.getWorksheet(sheetName);
+  if (sheet === undefined) throw new Error(`no sheet ${sheetName}`);
+  const notes: string[] = [];
+  for (let r = HEADER_ROW + 1; r <= sheet.rowCount; r++) {
+    const value = sheet.getRow(r).getCell(1).value;
+    if (typeof value === 'string') notes.push(value);
+  }
+  return notes;
+}
+
 /** What the KPI API says for a unit (or one of its procedures) under the report's column names. */
 async function expectedFigures(p: Projection, bearer: string, unitId: string, procedure?: string) {
   const inPeriod =
@@ -170,12 +213,18 @@ async function expectedFigures(p: Projection, bearer: string, unitId: string, pr
   const figures = pick(a.body);
   const expected: Record<string, unknown> = {};
   for (const column of FIGURE_COLUMNS) {
+    const feedbackField = FEEDBACK_FIELDS[column.key];
     const value =
-      column.key === 'carriedOver'
-        ? (pick(b.body).open ?? 0)
-        : column.key === 'lateApology'
-          ? c.body.total
-          : (figures[column.key] ?? (column.kind === 'rate' ? null : 0));
+      feedbackField !== undefined
+        ? // Feedback has no split by procedure: the procedure rows leave it empty.
+          procedure === undefined
+          ? a.body.feedback[feedbackField]
+          : null
+        : column.key === 'carriedOver'
+          ? (pick(b.body).open ?? 0)
+          : column.key === 'lateApology'
+            ? c.body.total
+            : (figures[column.key] ?? (column.kind === 'rate' ? null : 0));
     expected[column.header] = value;
   }
   return expected;
@@ -195,7 +244,7 @@ describe.each(BACKENDS)('the reform report on %s', (backend) => {
 
   beforeAll(async () => {
     analyst = await token(['analyst']);
-    await p.current.apply(quarter().flatMap((s) => s.events));
+    await p.current.apply([...quarter(), ...feedback()].flatMap((s) => s.events));
     const report = await reformReport(depsOf(p.current), { period: '2026-Q1' }, new Date(NOW));
     xlsx = await reformReportXlsx(report);
   });
@@ -215,6 +264,19 @@ describe.each(BACKENDS)('the reform report on %s', (backend) => {
       'Tồn kỳ trước chuyển sang': 2,
       'Đang giải quyết': 3, // open in time (decided in April), overdue, land
       'Đang giải quyết quá hạn': 1,
+      'Phản ánh, kiến nghị tiếp nhận': 4,
+    });
+    const justice = rows.find((r) => r['Mã đơn vị'] === JUSTICE);
+    expect(justice).toMatchObject({
+      'Phản ánh, kiến nghị tiếp nhận': 1,
+      'Tỷ lệ xử lý phản ánh, kiến nghị đúng hạn (5.2)': 1,
+      'Tỷ lệ hài lòng về phản ánh, kiến nghị (5.3)': 1,
+    });
+    // 5.2: two of the three judged items on time (the March 31 one is not yet due); 5.3: the liked one and the
+    // not-yet-due one have no dislike, follow-up or delay.
+    expect(agEnv).toMatchObject({
+      'Tỷ lệ xử lý phản ánh, kiến nghị đúng hạn (5.2)': 0.6667,
+      'Tỷ lệ hài lòng về phản ánh, kiến nghị (5.3)': 0.5,
     });
     // Every column is exercised by the mix: a comparison of zeros alone would prove little.
     for (const column of FIGURE_COLUMNS) {
@@ -238,6 +300,18 @@ describe.each(BACKENDS)('the reform report on %s', (backend) => {
     );
     expect(new Set(keys).size).toBe(keys.length);
     for (const row of rows) {
+      for (const column of FIGURE_COLUMNS.filter((c) => c.unitOnly)) expect(row[column.header]).toBeNull();
+    }
+    // The notes say why those cells are empty, and no longer that feedback is missing.
+    for (const sheet of [SUMMARY_SHEET, DETAIL_SHEET]) {
+      const notes = await sheetNotes(xlsx, sheet);
+      expect(notes).toEqual([...REPORT_NOTES]);
+      expect(
+        notes.some((n) => n.startsWith('Phản ánh, kiến nghị (5.2, 5.3)') && n.includes('để trống')),
+      ).toBe(true);
+      expect(notes.join(' ')).not.toContain('chưa có dữ liệu');
+    }
+    for (const row of rows) {
       const unitId = String(row['Mã đơn vị']);
       const code = String(row['Mã thủ tục']);
       expect(figuresOf(row), `${unitId} ${code}`).toEqual(
@@ -247,7 +321,7 @@ describe.each(BACKENDS)('the reform report on %s', (backend) => {
     // The procedures' counts add up to their unit's.
     const summary = await sheetRows(xlsx, SUMMARY_SHEET);
     for (const unit of summary) {
-      for (const column of FIGURE_COLUMNS.filter((c) => c.kind === 'count')) {
+      for (const column of FIGURE_COLUMNS.filter((c) => c.kind === 'count' && !c.unitOnly)) {
         const sum = rows
           .filter((r) => r['Mã đơn vị'] === unit['Mã đơn vị'])
           .reduce((total, r) => total + Number(r[column.header]), 0);
@@ -295,6 +369,7 @@ describe.each(BACKENDS)('the reform report on %s', (backend) => {
       expect(text).toContain('Tỉnh Khánh Hòa');
       expect(text).toContain('Sở Tư pháp tỉnh Khánh Hòa');
       expect(text).toContain('Quý I năm 2026');
+      expect(text).toContain('không chia theo thủ tục nên để trống');
     }
   });
 

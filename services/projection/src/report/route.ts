@@ -28,7 +28,9 @@ export async function registerReportRoutes(app: App, deps: ProjectionDeps): Prom
           'Per competent unit and per procedure for the period: received, carried over, resolved early / on ' +
           'time / late, open in time / overdue, apology letters (and late ones), digitization, online ' +
           'submission and satisfaction, the figures of `GET /v1/kpi/units/{unitId}` and `.../procedures` for ' +
-          'the same period, judged at its end. Feedback figures are not in the projection yet.',
+          'the same period, judged at its end; per unit also the feedback (PAKN) filed in the period, its ' +
+          'on-time handling rate (5.2) and satisfaction rate (5.3), `feedback` of the same unit report (feedback ' +
+          'has no split by procedure, so procedure rows leave them empty).',
         querystring: ReformReportDownloadQuery,
         response: {
           200: z.unknown().describe(`the report: ${XLSX_CONTENT_TYPE} or ${PDF_CONTENT_TYPE}`),

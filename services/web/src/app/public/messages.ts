@@ -42,6 +42,10 @@ const vi = {
   overdue: 'Đang quá hạn',
   avgDays: 'Số ngày xử lý bình quân',
   satisfaction: 'Mức độ hài lòng',
+  feedbackFiled: 'Phản ánh, kiến nghị đã nhận',
+  feedbackAnswered: 'Phản ánh, kiến nghị đã trả lời',
+  feedbackOnTimeRate: 'Tỷ lệ xử lý phản ánh, kiến nghị đúng hạn',
+  feedbackSatisfaction: 'Mức độ hài lòng về xử lý phản ánh, kiến nghị',
   signInLink: 'Dành cho cán bộ: đăng nhập',
 };
 
@@ -84,6 +88,10 @@ const en: Record<PublicKey, string> = {
   overdue: 'Overdue now',
   avgDays: 'Average working days',
   satisfaction: 'Satisfaction',
+  feedbackFiled: 'Feedback received',
+  feedbackAnswered: 'Feedback answered',
+  feedbackOnTimeRate: 'Feedback handled on time',
+  feedbackSatisfaction: 'Satisfaction with feedback handling',
   signInLink: 'Staff: sign in',
 };
 

@@ -229,6 +229,29 @@ function UnitsTable({ p }: { p: (key: PublicKey) => string }) {
       render: (u) => formatRate(u.satisfactionRate, lang),
       numeric: true,
     },
+    // Feedback (phản ánh, kiến nghị) filed in the period, after the dossier columns (the browser test reads those
+    // by position).
+    { key: 'feedbackFiled', label: p('feedbackFiled'), value: (u) => u.feedback.filed, numeric: true },
+    {
+      key: 'feedbackAnswered',
+      label: p('feedbackAnswered'),
+      value: (u) => u.feedback.answered,
+      numeric: true,
+    },
+    {
+      key: 'feedbackOnTimeRate',
+      label: p('feedbackOnTimeRate'),
+      value: (u) => u.feedback.onTimeRate,
+      render: (u) => formatRate(u.feedback.onTimeRate, lang),
+      numeric: true,
+    },
+    {
+      key: 'feedbackSatisfaction',
+      label: p('feedbackSatisfaction'),
+      value: (u) => u.feedback.satisfactionRate,
+      render: (u) => formatRate(u.feedback.satisfactionRate, lang),
+      numeric: true,
+    },
   ];
   return (
     <section class="card" aria-labelledby="units-title" data-testid="public-units">

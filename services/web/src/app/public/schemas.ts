@@ -12,6 +12,12 @@ export const PublicUnit = z.looseObject({
   onTimeRate: z.number().nullable(),
   avgElapsedWorkingDays: z.number().nullable(),
   satisfactionRate: z.number().nullable(),
+  feedback: z.looseObject({
+    filed: z.number(),
+    answered: z.number(),
+    onTimeRate: z.number().nullable(),
+    satisfactionRate: z.number().nullable(),
+  }),
 });
 export type PublicUnit = z.infer<typeof PublicUnit>;
 export const PublicUnits = z.looseObject({ from: z.string(), to: z.string(), units: z.array(PublicUnit) });
