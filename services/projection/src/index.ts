@@ -5,14 +5,23 @@ export {
   type ProjectionDepsInput,
   registerProjection,
 } from './app.js';
+export {
+  type CalendarComparison,
+  compareUnitKpiCalendars,
+  type DossierChange,
+  type FigureChange,
+  figureLeaves,
+} from './kpi/compare-calendar.js';
 export { type KpiFigures, kpiFigures, MAX_POINTS, type Tally } from './kpi/figures.js';
 export { PeriodQuery, resolvePeriod } from './kpi/params.js';
 export {
   readProjection,
+  type UnderCalendar,
   type UnitKpiQuery,
   type UnitKpiReport,
   type UnitProcedureKpiReport,
   unitKpiReport,
+  unitKpiReportsUnderCalendars,
   unitProcedureKpiReport,
   unitsOf,
 } from './kpi/report.js';

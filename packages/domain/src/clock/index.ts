@@ -38,7 +38,12 @@ export {
   nationalStatusAt,
 } from './evaluate.js';
 export { localDateOf, VN_UTC_OFFSET_MS } from './local-time.js';
-export { vnCivilServiceCalendar, vnCivilServiceCalendarData } from './vn-civil-service.js';
+export {
+  vnCivilServiceCalendar,
+  vnCivilServiceCalendarAmendmentData,
+  vnCivilServiceCalendarData,
+  vnCivilServiceCalendars,
+} from './vn-civil-service.js';
 export {
   addWorkingTime,
   InvalidInstant,

@@ -3,7 +3,8 @@ import { type Calendar, type CalendarDataInput, createCalendar } from './calenda
 /**
  * Working calendar of Vietnamese civil servants (Saturday and Sunday off) for 2025 and 2026, as in DOMAIN.md
  * section 5. Only weekday days off and swapped Saturdays are listed: a holiday that falls on a weekend changes
- * nothing, and a day off in lieu appears as a weekday day off. A new announcement means a new version.
+ * nothing, and a day off in lieu appears as a weekday day off. A new announcement means a new version: the
+ * versions are kept (`vnCivilServiceCalendars`) so that a replay or a KPI comparison can compute under any of them.
  */
 export const vnCivilServiceCalendarData = {
   version: 'vn-civil-service-2026.1',
@@ -57,4 +58,32 @@ export const vnCivilServiceCalendarData = {
   ],
 } satisfies CalendarDataInput;
 
+/**
+ * ILLUSTRATIVE EXAMPLE, NOT LAW. DOMAIN.md gives only the 2025–2026 data above, so this second version exists to
+ * exercise calendar versioning (replay `--calendar`, `pnpm onestop kpi --compare-calendar`) with real-looking
+ * data: an amendment effective 20 May 2026 that adds one weekday day off, Fri 5 Jun 2026, and changes nothing
+ * else. No such announcement was made; never make it the default calendar.
+ */
+export const vnCivilServiceCalendarAmendmentData = {
+  ...vnCivilServiceCalendarData,
+  version: 'vn-civil-service-2026.2',
+  effectiveFrom: '2026-05-20',
+  daysOff: [
+    ...vnCivilServiceCalendarData.daysOff.filter((day) => day.date < '2026-06-05'),
+    { date: '2026-06-05', name: 'Illustrative example, not law: extra day off of amendment 2026.2' },
+    ...vnCivilServiceCalendarData.daysOff.filter((day) => day.date > '2026-06-05'),
+  ],
+  sources: [
+    ...vnCivilServiceCalendarData.sources,
+    'ILLUSTRATIVE EXAMPLE, not an announcement: amendment 2026.2 adds Fri 5 Jun 2026 as a day off (to test versioning)',
+  ],
+} satisfies CalendarDataInput;
+
+/** The version in force for new dossiers: the announced data (2026.1), not the illustrative amendment. */
 export const vnCivilServiceCalendar: Calendar = createCalendar(vnCivilServiceCalendarData);
+
+/** Every version of the calendar, oldest first; each differs from the one before by an amendment. */
+export const vnCivilServiceCalendars: readonly Calendar[] = Object.freeze([
+  vnCivilServiceCalendar,
+  createCalendar(vnCivilServiceCalendarAmendmentData),
+]);

@@ -206,16 +206,18 @@ export async function recomputeDossiers(
   return summaries;
 }
 
-async function tallyRecomputed(
+/** The tally of dossiers recomputed by `recomputeDossiers` for `scope`. */
+async function tallyOfSummaries(
   ctx: ReadContext,
   scope: KpiScope,
+  summaries: readonly DossierSummary[],
   byProcedure: boolean,
 ): Promise<Map<string, Tally>> {
   const inScope = new Set(scope.unitIds);
   const groups = new Map<string, { counts: UnitCounts; inTime: number; overdue: number }>();
   const intake: IntakeCounts = zeroCounts(INTAKE_COUNTERS);
   if (!byProcedure) groups.set(WHOLE, { counts: zeroCounts(UNIT_COUNTERS), inTime: 0, overdue: 0 });
-  for (const summary of await recomputeDossiers(ctx, scope)) {
+  for (const summary of summaries) {
     const c = contributionsOf(summary);
     if (inScope.has(summary.competentUnitId)) {
       const key = byProcedure ? summary.procedureCode : WHOLE;
@@ -245,6 +247,29 @@ async function tallyRecomputed(
     intake.guided = others.guided;
   }
   return new Map([...groups].map(([key, group]) => [key, { ...group, intake }]));
+}
+
+async function tallyRecomputed(
+  ctx: ReadContext,
+  scope: KpiScope,
+  byProcedure: boolean,
+): Promise<Map<string, Tally>> {
+  return tallyOfSummaries(ctx, scope, await recomputeDossiers(ctx, scope), byProcedure);
+}
+
+/**
+ * The unit's tally on the recomputed path whatever the scope (under `ctx.calendar`), with the dossiers it was
+ * summed from that the unit is charged with: for comparing calendar versions, where the aggregates (built with
+ * one calendar) cannot answer.
+ */
+export async function recomputedUnitTally(
+  ctx: ReadContext,
+  scope: KpiScope,
+): Promise<{ tally: Tally; dossiers: DossierSummary[] }> {
+  const summaries = await recomputeDossiers(ctx, scope);
+  const tally = (await tallyOfSummaries(ctx, scope, summaries, false)).get(WHOLE) ?? zeroTally();
+  const inScope = new Set(scope.unitIds);
+  return { tally, dossiers: summaries.filter((d) => inScope.has(d.competentUnitId)) };
 }
 
 type Source = 'aggregates' | 'recomputed';

@@ -4,12 +4,20 @@
  * and the read transaction every projection query runs in (on the live generation).
  */
 import type { Catalog } from '@onestop/catalog';
+import type { Calendar } from '@onestop/domain';
 import type { ProjectionDeps } from '../app.js';
 import { unitFeedbackFigures } from '../feedback/kpi.js';
 import { activeGeneration, calendarOfGeneration } from '../read-model/generations.js';
-import { kpiFigures } from './figures.js';
+import type { DossierSummary } from '../read-model/summary.js';
+import { kpiFigures, type Tally } from './figures.js';
 import { iso, type PeriodQuery, resolvePeriod } from './params.js';
-import { type KpiScope, procedureTallies, type ReadContext, unitTally } from './query.js';
+import {
+  type KpiScope,
+  procedureTallies,
+  type ReadContext,
+  recomputedUnitTally,
+  unitTally,
+} from './query.js';
 
 type ReadDeps = Pick<ProjectionDeps, 'db' | 'calendar' | 'catalog'>;
 
@@ -52,16 +60,64 @@ function scopeOf(deps: ReadDeps, unitId: string, query: UnitKpiQuery, now: Date)
   return { scope, header };
 }
 
+type Header = ReturnType<typeof scopeOf>['header'];
+
+async function reportOf(
+  ctx: ReadContext,
+  scope: KpiScope,
+  header: Header,
+  tally: Tally,
+  source: 'aggregates' | 'recomputed',
+) {
+  const figures = kpiFigures(tally);
+  return { ...header, source, ...figures, feedback: await unitFeedbackFigures(ctx, scope, figures) };
+}
+export type UnitKpiReport = Awaited<ReturnType<typeof reportOf>>;
+
 /** The figures of `unitId` (its KPIs with 766 points and intake measures) for `query`, judged at `now`. */
-export async function unitKpiReport(deps: ReadDeps, unitId: string, query: UnitKpiQuery, now: Date) {
+export async function unitKpiReport(
+  deps: ReadDeps,
+  unitId: string,
+  query: UnitKpiQuery,
+  now: Date,
+): Promise<UnitKpiReport> {
   const { scope, header } = scopeOf(deps, unitId, query, now);
   return readProjection(deps, async (ctx) => {
     const { tally, source } = await unitTally(ctx, scope, now.getTime());
-    const figures = kpiFigures(tally);
-    return { ...header, source, ...figures, feedback: await unitFeedbackFigures(ctx, scope, figures) };
+    return reportOf(ctx, scope, header, tally, source);
   });
 }
-export type UnitKpiReport = Awaited<ReturnType<typeof unitKpiReport>>;
+
+export interface UnderCalendar {
+  readonly calendar: Calendar;
+  readonly report: UnitKpiReport;
+  readonly dossiers: DossierSummary[];
+}
+
+/**
+ * `unitKpiReport` under each of two `calendars`, in one transaction (one snapshot), always on the recomputed path
+ * (the aggregates were built with one calendar), with the dossiers the unit is charged with as each calendar
+ * judges them. The calendar of the live generation is not used.
+ */
+export async function unitKpiReportsUnderCalendars(
+  deps: ReadDeps,
+  unitId: string,
+  query: UnitKpiQuery,
+  now: Date,
+  calendars: readonly [Calendar, Calendar],
+): Promise<[UnderCalendar, UnderCalendar]> {
+  const { scope, header } = scopeOf(deps, unitId, query, now);
+  return readProjection(deps, async (live) => {
+    const under = async (calendar: Calendar): Promise<UnderCalendar> => {
+      const ctx: ReadContext = { ...live, calendar };
+      const { tally, dossiers } = await recomputedUnitTally(ctx, scope);
+      return { calendar, report: await reportOf(ctx, scope, header, tally, 'recomputed'), dossiers };
+    };
+    // One after the other: both read in the one transaction.
+    const first = await under(calendars[0]);
+    return [first, await under(calendars[1])];
+  });
+}
 
 /** A procedure's name as the catalogue now has it (the code alone if the catalogue no longer knows it). */
 function procedureName(catalog: Catalog, code: string): string {

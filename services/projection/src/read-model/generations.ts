@@ -3,15 +3,15 @@
  * transaction, so a replay that switches generations (in its own transaction, possibly in another process on
  * the same SQLite file) is picked up by the running service at its next request or event, without a restart.
  */
-import { type Calendar, defineError, vnCivilServiceCalendar } from '@onestop/domain';
+import { type Calendar, defineError, vnCivilServiceCalendars } from '@onestop/domain';
 import type { SqlTransaction } from '@onestop/messaging';
 import { z } from 'zod';
 import { generationTables, isGenerationName, type ProjectionTables, projectionTables } from './tables.js';
 
-/** Calendar versions this build can compute with (a replay may pick any of them). */
-export const KNOWN_CALENDARS: ReadonlyMap<string, Calendar> = new Map([
-  [vnCivilServiceCalendar.version, vnCivilServiceCalendar],
-]);
+/** Calendar versions this build can compute with (a replay or a KPI comparison may pick any of them). */
+export const KNOWN_CALENDARS: ReadonlyMap<string, Calendar> = new Map(
+  vnCivilServiceCalendars.map((calendar) => [calendar.version, calendar]),
+);
 
 export const UnknownCalendarVersion = defineError<{ version: string; known: string[] }>(
   'PROJ_UNKNOWN_CALENDAR_VERSION',

@@ -19,3 +19,23 @@ export const targetOptions = {
   'database-url': { type: 'string' },
   schema: { type: 'string' },
 } as const;
+
+/**
+ * Takes `--<name> A B` (a flag with two values, which `parseArgs` cannot express) out of `args`: the remaining
+ * args and the pair, if given. A missing value or a repeated flag is a UsageError.
+ */
+export function takeFlagPair(
+  args: readonly string[],
+  name: string,
+): { rest: string[]; pair: readonly [string, string] | undefined } {
+  const flag = `--${name}`;
+  const at = args.indexOf(flag);
+  if (at < 0) return { rest: [...args], pair: undefined };
+  const [a, b] = args.slice(at + 1, at + 3);
+  if (a === undefined || b === undefined || a.startsWith('--') || b.startsWith('--')) {
+    throw UsageError(`${flag} needs two values: ${flag} <a> <b>`);
+  }
+  const rest = [...args.slice(0, at), ...args.slice(at + 3)];
+  if (rest.includes(flag)) throw UsageError(`${flag} given more than once`);
+  return { rest, pair: [a, b] };
+}
