@@ -4,11 +4,14 @@
  * that the document leaves out is found. Every route must appear in its service's `/docs/json` with a summary,
  * schemas for what it reads (path, query, body), a success response, the error responses it can give (400 when
  * it takes input, 401 when it needs a token), and every error response in the `{ code, message, details }` shape.
+ * Every request body carries at least one example, and each example is accepted by the zod schema the route
+ * validates bodies with (the one fastify runs), so the examples in /docs can be sent as they are.
  */
 import { type App, buildServer } from '@onestop/service-kit';
 import { useTestSchema } from '@onestop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiDocument, type JsonSchema, type Operation, readApiDocument } from './support/openapi.js';
+import { z } from 'zod';
+import { type ApiDocument, JsonSchema, type Operation, readApiDocument } from './support/openapi.js';
 import { SECRET, type ServiceName, type Stack, serviceNames, startStack } from './support/stack.js';
 
 const schema = useTestSchema('acc_openapi');
@@ -20,6 +23,8 @@ interface RegisteredRoute {
   readonly path: string;
   readonly params: readonly string[];
   readonly hasBody: boolean;
+  /** The zod schema the route validates its body with (the type provider's validator parses with it). */
+  readonly body: z.ZodType | undefined;
   readonly hasQuery: boolean;
   readonly public: boolean;
 }
@@ -53,6 +58,7 @@ async function collectRoutes(register: (app: App) => Promise<void>): Promise<Reg
             path: route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}'),
             params: [...route.url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1] ?? ''),
             hasBody: schemaOf.body !== undefined,
+            body: schemaOf.body instanceof z.ZodType ? schemaOf.body : undefined,
             hasQuery: schemaOf.querystring !== undefined,
             public: route.config?.public === true,
           });
@@ -97,6 +103,37 @@ function isErrorShape(api: ApiDocument, schema: JsonSchema | undefined): boolean
     required.includes('message')
   );
 }
+
+/**
+ * The examples of an operation's JSON request body: on the media type (`example`, or `examples` by name, where
+ * @fastify/swagger moves top-level examples) and on the body schema itself, through `$ref`s and the branches of
+ * unions (a nullable body keeps its examples on the object branch). Examples of single properties are not bodies.
+ */
+function bodyExamples(api: ApiDocument, operation: Operation): unknown[] {
+  const media = MediaExamples.safeParse(operation.requestBody?.content['application/json']);
+  if (!media.success) return [];
+  const { example, examples: named, schema } = media.data;
+  const examples: unknown[] = [];
+  if (example !== undefined) examples.push(example);
+  examples.push(...Object.values(named ?? {}).map((e) => e.value));
+  const seen = new Set<JsonSchema>();
+  const visit = (node: JsonSchema): void => {
+    if (seen.has(node)) return;
+    seen.add(node);
+    examples.push(...(SchemaExamples.parse(node).examples ?? []));
+    if (node.$ref !== undefined) visit(api.resolve({ $ref: node.$ref }));
+    for (const branch of [...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])]) visit(branch);
+  };
+  if (schema !== undefined) visit(schema);
+  return examples;
+}
+
+const MediaExamples = z.looseObject({
+  schema: JsonSchema.optional(),
+  example: z.unknown().optional(),
+  examples: z.record(z.string(), z.looseObject({ value: z.unknown() })).optional(),
+});
+const SchemaExamples = z.looseObject({ examples: z.array(z.unknown()).optional() });
 
 /** Everything wrong with one operation's documentation. */
 function problemsOf(api: ApiDocument, route: RegisteredRoute, operation: Operation): string[] {
@@ -157,6 +194,40 @@ describe('OpenAPI documents', () => {
       }
       console.log(`${service}: ${routes.length} routes checked, ${problems.length} problems`);
       expect(problems, `${service}: OpenAPI problems`).toEqual([]);
+    },
+  );
+
+  it.each(serviceNames)(
+    'given %s, when the request bodies in /docs/json are read, then each has an example that its route accepts',
+    (service) => {
+      const api = documents.get(service);
+      if (api === undefined) throw new Error(`no document for ${service}`);
+      const withBody = (registered.get(service) ?? []).filter((route) => route.hasBody);
+      const problems: string[] = [];
+      let checked = 0;
+      for (const route of withBody) {
+        const key = `${route.method} ${route.path}`;
+        const operation = api.routes.find((r) => r.key === key)?.operation;
+        if (operation === undefined || route.body === undefined) {
+          problems.push(
+            `${key}: ${operation === undefined ? 'not in /docs/json' : 'body is not a zod schema'}`,
+          );
+          continue;
+        }
+        const examples = bodyExamples(api, operation);
+        if (examples.length === 0) problems.push(`${key}: no request body example`);
+        for (const [index, example] of examples.entries()) {
+          checked += 1;
+          const parsed = route.body.safeParse(example);
+          if (!parsed.success) {
+            const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+            problems.push(`${key}: example ${index + 1} is refused (${issues})`);
+          }
+        }
+      }
+      console.log(`${service}: ${withBody.length} routes with a body, ${checked} examples validated`);
+      expect(withBody.length).toBeGreaterThan(0);
+      expect(problems, `${service}: request body examples`).toEqual([]);
     },
   );
 

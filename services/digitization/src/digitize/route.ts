@@ -63,6 +63,35 @@ const Params = z.object({ id: z.uuid().describe('dossier id') });
 const ComponentResponse = DigitizedComponent.extend({ dossierId: z.uuid(), version: z.int() });
 const ResultResponse = DigitizedDocument.extend({ dossierId: z.uuid(), version: z.int() });
 
+/** A minimal PDF, base64: the sniffer recognises it, so the examples below can be sent as they are. */
+const pdfBase64 = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+).toString('base64');
+
+/** An uploaded scan, and the same component reused from the applicant's earlier dossier (demo procedure 2.000488). */
+const componentExamples: ComponentBody[] = [
+  {
+    code: 'to-khai-lltp',
+    fileName: 'to-khai-lltp.pdf',
+    mediaType: 'application/pdf',
+    contentBase64: pdfBase64,
+  },
+  {
+    code: 'giay-to-tuy-than',
+    reusedFrom: { dossierId: '01994c2a-7b3e-7c41-9a2f-3d5e8b1c4f60', componentCode: 'giay-to-tuy-than' },
+  },
+];
+
+/** The signed criminal-record certificate issued by the Department of Justice. */
+const resultExamples: ResultBody[] = [
+  {
+    fileName: 'phieu-lltp.pdf',
+    mediaType: 'application/pdf',
+    contentBase64: pdfBase64,
+    signer: 'kh.so-tu-phap',
+  },
+];
+
 const errors = {
   400: errorResponseSchema,
   401: errorResponseSchema,
@@ -195,7 +224,7 @@ export async function digitizeRoutes(app: App, deps: DigitizationDeps): Promise<
         description,
         tags: ['digitization'],
         params: Params,
-        body: ComponentBody.nullish(),
+        body: ComponentBody.nullish().meta({ examples: componentExamples }),
         response: { 200: ComponentResponse, 201: ComponentResponse, ...errors },
       },
     },
@@ -223,7 +252,7 @@ export async function digitizeRoutes(app: App, deps: DigitizationDeps): Promise<
         description,
         tags: ['digitization'],
         params: Params,
-        body: ResultBody.nullish(),
+        body: ResultBody.nullish().meta({ examples: resultExamples }),
         response: { 200: ResultResponse, 201: ResultResponse, ...errors },
       },
     },

@@ -28,7 +28,9 @@ export async function citizenRoutes(app: App, context: FeedbackContext): Promise
         description: 'After the answer (published or not), once; otherwise 409.',
         tags: ['feedback'],
         params: Params,
-        body: z.strictObject({ rating: FeedbackRating }).meta({ id: 'RateFeedbackBody' }),
+        body: z
+          .strictObject({ rating: FeedbackRating })
+          .meta({ id: 'RateFeedbackBody', examples: [{ rating: 'satisfied' }] }),
         response: { 200: FeedbackView, ...errors },
       },
     },
@@ -56,7 +58,10 @@ export async function citizenRoutes(app: App, context: FeedbackContext): Promise
         params: Params,
         body: z
           .strictObject({ content: z.string().trim().min(1).max(8000).describe('what the citizen wrote') })
-          .meta({ id: 'FollowUpFeedbackBody' }),
+          .meta({
+            id: 'FollowUpFeedbackBody',
+            examples: [{ content: 'Câu trả lời chưa nêu thời hạn khắc phục tại bộ phận một cửa.' }],
+          }),
         response: { 200: FeedbackView, ...errors },
       },
     },

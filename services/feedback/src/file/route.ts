@@ -48,7 +48,14 @@ const Body = z
         subject: { kind: 'unit', unitId: 'kh.so-tu-phap' },
         channel: 'phone',
         category: 'report',
-        content: 'The desk asked for a document the procedure does not list.',
+        content: 'Bộ phận một cửa yêu cầu nộp thêm giấy tờ không có trong thành phần hồ sơ của thủ tục.',
+      },
+      {
+        subject: { kind: 'procedure', procedureCode: '1.001193', unitId: 'kh.p-nha-trang' },
+        channel: 'online',
+        category: 'recommendation',
+        content: 'Đề nghị cho phép nộp bản điện tử của Giấy chứng sinh thay cho bản giấy.',
+        contact: { phone: '0258 3822 000' },
       },
     ],
   });

@@ -10,7 +10,10 @@ import { actorOf, type FeedbackContext, runFeedbackCommand } from '../command.js
 import { FeedbackView } from '../read/view.js';
 
 const Params = z.object({ id: z.uuid().describe('feedback id') });
-const NoBody = z.strictObject({}).nullish();
+const NoBody = z
+  .strictObject({})
+  .meta({ examples: [{}] })
+  .nullish();
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type StepCommand = DistributiveOmit<FeedbackCommand, 'now' | 'actor'>;
@@ -46,9 +49,10 @@ const STEPS: readonly Step[] = [
     path: 'refuse',
     summary: 'Refuse the feedback, with a reason',
     description: `Only while filed; due ${FEEDBACK_TIME_LIMITS.decision} working days after filing.`,
-    body: z
-      .strictObject({ reason: Reason.describe('why; shown to the filer') })
-      .meta({ id: 'RefuseFeedbackBody' }),
+    body: z.strictObject({ reason: Reason.describe('why; shown to the filer') }).meta({
+      id: 'RefuseFeedbackBody',
+      examples: [{ reason: 'Nội dung đã được giải quyết theo quy định, không có tình tiết mới.' }],
+    }),
     command: (body) => ({ type: 'RefuseFeedback', reason: body.reason }),
   }),
   step({
@@ -57,9 +61,10 @@ const STEPS: readonly Step[] = [
     description:
       `Once, before the answer; due ${FEEDBACK_TIME_LIMITS.infoRequest} working days after filing. ` +
       'The answer clock does not pause.',
-    body: z
-      .strictObject({ reason: Reason.describe('what is missing') })
-      .meta({ id: 'RequestFeedbackInfoBody' }),
+    body: z.strictObject({ reason: Reason.describe('what is missing') }).meta({
+      id: 'RequestFeedbackInfoBody',
+      examples: [{ reason: 'Đề nghị cho biết ngày nộp hồ sơ và tên thủ tục hành chính.' }],
+    }),
     command: (body) => ({ type: 'RequestFeedbackInfo', reason: body.reason }),
   }),
   step({
@@ -68,9 +73,16 @@ const STEPS: readonly Step[] = [
     description:
       `Only once accepted; due ${FEEDBACK_TIME_LIMITS.answer} working days after acceptance. The answer is ` +
       'published: it must not name the filer or anyone else.',
-    body: z
-      .strictObject({ answer: z.string().trim().min(1).max(8000).describe('the unit’s answer') })
-      .meta({ id: 'AnswerFeedbackBody' }),
+    body: z.strictObject({ answer: z.string().trim().min(1).max(8000).describe('the unit’s answer') }).meta({
+      id: 'AnswerFeedbackBody',
+      examples: [
+        {
+          answer:
+            'Thành phần hồ sơ của thủ tục 2.000488 gồm Tờ khai và bản chụp giấy tờ tùy thân; Sở Tư pháp đã ' +
+            'nhắc nhở bộ phận tiếp nhận không yêu cầu thêm giấy tờ ngoài quy định.',
+        },
+      ],
+    }),
     command: (body) => ({ type: 'AnswerFeedback', answer: body.answer }),
   }),
   step({

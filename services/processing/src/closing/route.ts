@@ -5,7 +5,9 @@ import type { ProcessingDeps } from '../app.js';
 import { CASE_LEADERS, requireCaseRole, runCaseCommand } from '../case/command.js';
 import { CaseParams, CasePath, caseResponses } from '../case/http.js';
 
-const StopBody = z.object({ reason: Reason.describe('why processing stops (Form 05)') });
+const StopBody = z.object({ reason: Reason.describe('why processing stops (Form 05)') }).meta({
+  examples: [{ reason: 'Người yêu cầu không bổ sung hồ sơ trong thời hạn theo Phiếu yêu cầu bổ sung.' }],
+});
 
 const DecideBody = z
   .object({
@@ -15,6 +17,15 @@ const DecideBody = z
   .refine((body) => body.outcome === 'approved' || body.reason !== undefined, {
     path: ['reason'],
     message: 'a refusal on the merits must give its reason',
+  })
+  .meta({
+    examples: [
+      { outcome: 'approved' },
+      {
+        outcome: 'refused',
+        reason: 'Người yêu cầu không thuộc đối tượng được cấp Phiếu lý lịch tư pháp số 2.',
+      },
+    ],
   });
 
 /** The two ways a case ends its clock: stopped (Form 05, status 8) or decided (status 9). */

@@ -28,9 +28,18 @@ const ConsultBody = z
   .refine((body) => (body.dueAt === undefined) !== (body.workingHours === undefined), {
     path: ['dueAt'],
     message: 'give either dueAt or workingHours',
+  })
+  // A criminal-record request: the Department of Justice asks the ward to confirm the applicant's residence.
+  .meta({
+    examples: [
+      { toUnitId: 'kh.p-nha-trang', workingHours: 24 },
+      { toUnitId: 'kh.p-cam-ranh', dueAt: '2025-09-22T17:00:00+07:00' },
+    ],
   });
 
-const AnswerConsultationBody = z.object({ consultationId: ConsultationId });
+const AnswerConsultationBody = z
+  .object({ consultationId: ConsultationId })
+  .meta({ examples: [{ consultationId: '01994c31-2d4f-7a10-8b2c-5e6f7a8b9c0d' }] });
 
 /** Inter-agency consultation: request with its own due time, and the answer. */
 export async function registerConsultationRoutes(app: App, deps: ProcessingDeps): Promise<void> {

@@ -6,10 +6,19 @@ import { CASE_LEADERS, requireCaseRole, runCaseCommand } from '../case/command.j
 import { CaseParams, CasePath, caseResponses } from '../case/http.js';
 import { clockEvents } from '../case/view.js';
 
-const ExtendBody = z.object({
-  newDueAt: Instant.describe('the new appointment; must be after the due in force'),
-  reason: Reason.describe('why the dossier will be late (Form 04)'),
-});
+const ExtendBody = z
+  .object({
+    newDueAt: Instant.describe('the new appointment; must be after the due in force'),
+    reason: Reason.describe('why the dossier will be late (Form 04)'),
+  })
+  .meta({
+    examples: [
+      {
+        newDueAt: '2025-10-06T10:00:00+07:00',
+        reason: 'Chờ kết quả xác minh nơi cư trú của Ủy ban nhân dân phường Nha Trang.',
+      },
+    ],
+  });
 
 /** Apology and new appointment (Form 04). */
 export async function registerDeadlineRoutes(app: App, deps: ProcessingDeps): Promise<void> {

@@ -5,17 +5,22 @@ import { CASE_OFFICERS, requireCaseRole, runCaseCommand } from '../case/command.
 import { CaseParams, CasePath, caseResponses } from '../case/http.js';
 import { procedureOf } from '../open-case/reactor.js';
 
-const RequestPaymentBody = z.object({
-  amount: z.int().positive().describe('amount due in VND'),
-  pausesClock: z
-    .boolean()
-    .optional()
-    .describe("whether the wait pauses the clock; defaults to the procedure's setting (on by default)"),
-});
+const RequestPaymentBody = z
+  .object({
+    amount: z.int().positive().describe('amount due in VND'),
+    pausesClock: z
+      .boolean()
+      .optional()
+      .describe("whether the wait pauses the clock; defaults to the procedure's setting (on by default)"),
+  })
+  // The fee of procedure 2.000488 (criminal-record certificate) in the demo catalogue.
+  .meta({ examples: [{ amount: 200000 }, { amount: 200000, pausesClock: false }] });
 
-const ConfirmPaymentBody = z.object({
-  online: z.boolean().describe('paid online (KPI 3.6)'),
-});
+const ConfirmPaymentBody = z
+  .object({
+    online: z.boolean().describe('paid online (KPI 3.6)'),
+  })
+  .meta({ examples: [{ online: true }] });
 
 /** Financial obligation (status 6) and its payment (back to 4). */
 export async function registerPaymentRoutes(app: App, deps: ProcessingDeps): Promise<void> {

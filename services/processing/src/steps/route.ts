@@ -5,15 +5,24 @@ import type { ProcessingDeps } from '../app.js';
 import { CASE_OFFICERS, requireCaseRole, runCaseCommand } from '../case/command.js';
 import { CaseParams, CasePath, caseResponses } from '../case/http.js';
 
-const AssignBody = z.object({
-  officerId: OfficerId.describe('the officer who takes the step (JWT `sub` of that officer)'),
-  stepId: StepId.optional().describe('defaults to the step in progress; naming another step is refused'),
-});
+const AssignBody = z
+  .object({
+    officerId: OfficerId.describe('the officer who takes the step (JWT `sub` of that officer)'),
+    stepId: StepId.optional().describe('defaults to the step in progress; naming another step is refused'),
+  })
+  .meta({
+    examples: [
+      { officerId: 'specialist@kh.so-tu-phap' },
+      { officerId: 'specialist@kh.so-tu-phap', stepId: 'appraise' },
+    ],
+  });
 
-const CompleteStepBody = z.object({
-  stepId: StepId.optional().describe('defaults to the step in progress; naming another step is refused'),
-  nextOfficerId: OfficerId.optional().describe('the officer the next step is handed to'),
-});
+const CompleteStepBody = z
+  .object({
+    stepId: StepId.optional().describe('defaults to the step in progress; naming another step is refused'),
+    nextOfficerId: OfficerId.optional().describe('the officer the next step is handed to'),
+  })
+  .meta({ examples: [{ stepId: 'appraise', nextOfficerId: 'leader@kh.so-tu-phap' }, {}] });
 
 /** Assignment and hand-over between officers: the entries of the Form 06 control sheet. */
 export async function registerStepRoutes(app: App, deps: ProcessingDeps): Promise<void> {

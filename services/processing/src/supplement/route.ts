@@ -5,9 +5,13 @@ import type { ProcessingDeps } from '../app.js';
 import { CASE_OFFICERS, requireCaseRole, runCaseCommand } from '../case/command.js';
 import { CaseParams, CasePath, caseResponses } from '../case/http.js';
 
-const RequestSupplementBody = z.object({
-  reason: Reason.describe('what is missing (shown on Form 02); describes the dossier, never the person'),
-});
+const RequestSupplementBody = z
+  .object({
+    reason: Reason.describe('what is missing (shown on Form 02); describes the dossier, never the person'),
+  })
+  .meta({
+    examples: [{ reason: 'Bản chụp giấy tờ tùy thân bị mờ, không đọc được số định danh; đề nghị nộp lại.' }],
+  });
 
 /** Supplement request (Form 02, status 5) and its receipt (back to 4): the clock pauses in between. */
 export async function registerSupplementRoutes(app: App, deps: ProcessingDeps): Promise<void> {
@@ -41,7 +45,10 @@ export async function registerSupplementRoutes(app: App, deps: ProcessingDeps): 
       schema: {
         summary: 'Record the requested supplement as received; resumes the clock',
         params: CaseParams,
-        body: z.object({}).optional(),
+        body: z
+          .object({})
+          .meta({ examples: [{}] })
+          .optional(),
         response: caseResponses,
       },
     },

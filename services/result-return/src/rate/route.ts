@@ -10,7 +10,7 @@ const Body = z
   .object({
     rating: SatisfactionRating.describe('1 very satisfied, 2 satisfied, 3 dissatisfied, 4 very dissatisfied'),
   })
-  .meta({ id: 'RateBody' });
+  .meta({ id: 'RateBody', examples: [{ rating: 1 }, { rating: 3 }] });
 
 export async function rateRoutes(app: App, deps: ResultReturnDeps): Promise<void> {
   app.post(

@@ -14,7 +14,11 @@ const Body = z
   .object({
     returningUnitId: UnitId.optional().describe("the desk's unit; defaults to the clerk's own unit"),
   })
-  .meta({ id: 'ReceiveResultBody' });
+  .meta({
+    id: 'ReceiveResultBody',
+    // The provincial centre's desk, or (no body field) the clerk's own unit.
+    examples: [{ returningUnitId: 'kh.ttpvhcc' }, {}],
+  });
 
 export async function receiveRoutes(app: App, deps: ResultReturnDeps): Promise<void> {
   app.post(

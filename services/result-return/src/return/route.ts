@@ -8,6 +8,7 @@ import { ReturnView } from '../dossier/view.js';
 
 const Body = z.object({ channel: ReturnChannel.describe('how the result reached the applicant') }).meta({
   id: 'ReturnResultBody',
+  examples: [{ channel: 'desk' }, { channel: 'postal' }],
 });
 
 export async function returnRoutes(app: App, deps: ResultReturnDeps): Promise<void> {
