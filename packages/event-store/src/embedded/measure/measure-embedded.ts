@@ -16,6 +16,11 @@ import { join } from 'node:path';
 import type { Checkpoint, EventToAppend, JsonObject } from '../../port.js';
 import { embeddedEventStore } from '../embedded-event-store.js';
 
+/** This is a command-line measurement: its results go to stdout. */
+const print = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
 function payload(i: number): JsonObject {
   const base: JsonObject = {
     dossierId: randomUUID(),
@@ -107,7 +112,7 @@ async function measureAppenders(appenders: number, seconds: number, runs: number
 function summary(what: string, runs: Run[]): void {
   const rates = runs.map((r) => r.perSecond).sort((a, b) => a - b);
   const median = runs.slice().sort((a, b) => a.perSecond - b.perSecond)[Math.floor(runs.length / 2)];
-  console.log(
+  print(
     `${what}: median ${Math.round(median?.perSecond ?? 0)} events/s (${Math.round(rates[0] ?? 0)}–${Math.round(
       rates.at(-1) ?? 0,
     )}), p50 ${median?.p50.toFixed(2)} ms, p99 ${median?.p99.toFixed(2)} ms per tx`,
@@ -141,7 +146,7 @@ async function measure(mode: 'file' | 'memory', seconds: number, runs: number): 
     await store.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  console.log(`[${mode}] start-up, empty: ${startups.map((ms) => ms.toFixed(1)).join(' / ')} ms`);
+  print(`[${mode}] start-up, empty: ${startups.map((ms) => ms.toFixed(1)).join(' / ')} ms`);
   summary(`[${mode}] 1 event/tx`, single);
   summary(`[${mode}] 100 events/tx`, hundred);
 
@@ -167,7 +172,7 @@ async function measure(mode: 'file' | 'memory', seconds: number, runs: number): 
     reads.push(count / ((performance.now() - t) / 1000));
   }
   reads.sort((a, b) => a - b);
-  console.log(
+  print(
     `[${mode}] readAll 200k, pages of 1000: median ${Math.round(reads[Math.floor(runs / 2)] ?? 0)} events/s (${Math.round(
       reads[0] ?? 0,
     )}–${Math.round(reads.at(-1) ?? 0)})`,
@@ -177,7 +182,7 @@ async function measure(mode: 'file' | 'memory', seconds: number, runs: number): 
     const t = performance.now();
     const reopened = open(dataDir);
     await reopened.readAll({ maxCount: 1 });
-    console.log(`[${mode}] start-up, reopen with 200k events: ${(performance.now() - t).toFixed(1)} ms`);
+    print(`[${mode}] start-up, reopen with 200k events: ${(performance.now() - t).toFixed(1)} ms`);
     await reopened.close();
   }
   rmSync(dataDir, { recursive: true, force: true });
@@ -191,7 +196,7 @@ if (first === '--commits') {
     await store.appendToStream(randomUUID(), [nextEvent()], { expectedVersion: 'no_stream' });
   }
   await store.close();
-  console.log(`${commits} single-event appends done`);
+  print(`${commits} single-event appends done`);
 } else if (first === '--appenders') {
   const [, , seconds, runs] = process.argv.slice(2);
   await measureAppenders(Number(second ?? 8), Number(seconds ?? 5), Number(runs ?? 3));
