@@ -3,7 +3,7 @@
  * prefix to its service, fans `POST /v1/dev/clock` out to every service (each process has its own business
  * clock), and passes everything else (catalogue, health, metrics, docs) to its own small server.
  */
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 
 export interface Upstream {
   readonly name: string;
@@ -91,7 +91,28 @@ function upstreamDown(res: ServerResponse, upstream: Upstream, error: Error): vo
   });
 }
 
-/** Streams the request to `upstream` and its answer back, untouched but for `host` and the forwarding headers. */
+/**
+ * Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection, not the message. Forwarding the upstream's
+ * `keep-alive: timeout=72` told clients the gateway keeps idle sockets for 72 s while it closes them after 5 s:
+ * a client then reused a socket the gateway had just closed ("other side closed").
+ */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())));
+}
+
+/** Streams the request to `upstream` and its answer back, untouched but for `host`, forwarding and hop-by-hop headers. */
 function proxy(req: IncomingMessage, res: ServerResponse, upstream: Upstream, agent: http.Agent): void {
   const target = new URL(upstream.url);
   const forwardedFor = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
@@ -103,7 +124,7 @@ function proxy(req: IncomingMessage, res: ServerResponse, upstream: Upstream, ag
       method: req.method,
       path: req.url,
       headers: {
-        ...req.headers,
+        ...endToEnd(req.headers),
         host: target.host,
         'x-forwarded-for': forwardedFor,
         'x-forwarded-host': req.headers.host ?? '',
@@ -111,7 +132,7 @@ function proxy(req: IncomingMessage, res: ServerResponse, upstream: Upstream, ag
       },
     },
     (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
       answer.pipe(res);
     },
   );

@@ -107,4 +107,31 @@ describe('the gateway', () => {
       details: { service: 'processing' },
     });
   });
+
+  it('given an upstream that keeps sockets longer than the gateway, then its keep-alive promise is not passed on', async () => {
+    const slow = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'keep-alive': 'timeout=72', 'x-kept': 'yes' });
+      res.end('{}');
+    });
+    await new Promise<void>((done) => slow.listen(0, '127.0.0.1', done));
+    closers.push(() => new Promise<void>((done) => slow.close(() => done())));
+    const address = slow.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const own = await upstream('gateway');
+    const g = await gateway(
+      [{ name: 'intake', url: `http://127.0.0.1:${port}` }, await upstream('processing')],
+      own,
+    );
+    const headers = await new Promise<http.IncomingHttpHeaders>((done, fail) => {
+      http
+        .get(`${g.url}/v1/intake/x`, { agent: new http.Agent({ keepAlive: true }) }, (res) => {
+          res.resume();
+          done(res.headers);
+        })
+        .on('error', fail);
+    });
+    expect(headers['x-kept']).toBe('yes');
+    // the gateway's own idle timeout (5 s), not the upstream's 72 s
+    expect(headers['keep-alive']).toBe('timeout=5');
+  });
 });
