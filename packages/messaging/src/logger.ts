@@ -1,4 +1,5 @@
 import { type logCreator, logLevel } from 'kafkajs';
+import { pino } from 'pino';
 
 /** The slice of a pino logger the messaging code uses; services pass their pino instance. */
 export interface MessagingLogger {
@@ -7,12 +8,8 @@ export interface MessagingLogger {
   error(fields: object, message: string): void;
 }
 
-/** Default: warnings and errors to stderr, so a relay that keeps retrying is never silent. */
-export const stderrLogger: MessagingLogger = {
-  info: () => {},
-  warn: (fields, message) => console.error(`[messaging] WARN ${message}`, fields),
-  error: (fields, message) => console.error(`[messaging] ERROR ${message}`, fields),
-};
+/** Default: warnings and errors as JSON lines on stderr, so a relay that keeps retrying is never silent. */
+export const stderrLogger: MessagingLogger = pino({ name: 'messaging', level: 'warn' }, pino.destination(2));
 
 export const silentLogger: MessagingLogger = { info: () => {}, warn: () => {}, error: () => {} };
 
