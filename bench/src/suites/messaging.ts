@@ -18,6 +18,7 @@ import {
   startRelay,
   toRelayMessage,
 } from '@onestop/messaging';
+import { createTopicsReady } from '@onestop/testing';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { clients, dropDatabase, recreateDatabase } from '../db.js';
 import {
@@ -63,7 +64,7 @@ export async function messagingBench(options: MessagingBenchOptions): Promise<Be
   const topics: string[] = [];
   const newTopic = async (what: string): Promise<string> => {
     const topic = `onestop.bench.${what}.${Date.now().toString(36)}`;
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS }] });
+    await createTopicsReady(admin, [{ topic, numPartitions: PARTITIONS }]);
     topics.push(topic);
     return topic;
   };

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import type { Admin, ITopicConfig } from 'kafkajs';
 import { afterAll, beforeAll } from 'vitest';
 
 const run = promisify(execFile);
@@ -68,4 +69,31 @@ export function useScratchKafka(): { readonly current: ScratchKafka } {
       return kafka;
     },
   };
+}
+
+/**
+ * Creates `topics` and waits until every partition has a leader in the metadata the broker serves. kafkajs's own
+ * `waitForLeaders` retries only LEADER_NOT_AVAILABLE, but a KRaft broker busy with other files' topics can answer
+ * UNKNOWN_TOPIC_OR_PARTITION for a moment after the create returned (seen in CI), which failed whole spec files.
+ */
+export async function createTopicsReady(admin: Admin, topics: readonly ITopicConfig[], timeoutMs = 30_000) {
+  await admin.createTopics({ waitForLeaders: false, topics: [...topics] });
+  const names = topics.map((t) => t.topic);
+  const deadline = Date.now() + timeoutMs;
+  let lastProblem = 'no metadata yet';
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: names });
+      const waiting = found.filter(
+        (t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0),
+      );
+      if (waiting.length === 0 && found.length === names.length) return;
+      lastProblem = `no leader yet for ${waiting.map((t) => t.name).join(', ')}`;
+    } catch (error) {
+      lastProblem = error instanceof Error ? error.message : String(error);
+    }
+    if (Date.now() > deadline)
+      throw new Error(`topics ${names.join(', ')} not ready after ${timeoutMs} ms: ${lastProblem}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }

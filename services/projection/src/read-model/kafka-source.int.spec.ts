@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { demoCatalog, demoUnitIds } from '@onestop/catalog';
 import { type DossierEvent, parseDossierEvent, parseOrThrow, vnCivilServiceCalendar } from '@onestop/domain';
 import { type KafkaConsumerRunner, silentLogger, startKafkaConsumer } from '@onestop/messaging';
-import { createTestSchema, kafkaBrokers, type TestSchema } from '@onestop/testing';
+import { createTestSchema, createTopicsReady, kafkaBrokers, type TestSchema } from '@onestop/testing';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PeriodQuery } from '../kpi/params.js';
@@ -91,10 +91,7 @@ async function setup(): Promise<Ctx> {
   });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }],
-    waitForLeaders: true,
-  });
+  await createTopicsReady(admin, [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }]);
   cleanups.push(async () => {
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
