@@ -226,6 +226,9 @@ export function startRelay(options: RelayOptions): Relay {
 
     checkpoint = await loadRelayCheckpoint(lock, options.checkpointStore.schema, name);
     buffer = [];
+    /** The checkpoint saves of acknowledged batches, in order (see below). */
+    let saving: Promise<void> = Promise.resolve();
+    let saveFailure: { error: unknown } | undefined;
     let wakePublisher: (() => void) | undefined;
     let wakeReader: (() => void) | undefined;
     let subscriptionError: unknown;
@@ -274,6 +277,7 @@ export function startRelay(options: RelayOptions): Relay {
 
     try {
       while (!abort.aborted) {
+        if (saveFailure !== undefined) throw saveFailure.error;
         if (buffer.length === 0) {
           if (subscriptionEnded) {
             if (subscriptionError !== undefined) throw subscriptionError;
@@ -309,28 +313,43 @@ export function startRelay(options: RelayOptions): Relay {
             break;
           await options.afterSend?.(published);
         }
-        try {
-          await saveRelayCheckpoint(lock, options.checkpointStore.schema, name, last.checkpoint, sent.length);
-        } catch (error) {
-          throw RelayLockLost('relay could not save its checkpoint over the lock connection', {
-            details: { lockKey },
-            cause: error,
-          });
-        }
         buffer.splice(0, batch.length);
         wakeReader?.();
         wakeReader = undefined;
-        checkpoint = last.checkpoint;
-        skippedCount += batch.length - sent.length;
-        if (published !== undefined) {
-          publishedCount += sent.length;
-          batches++;
-          lastPublishedAt = Date.now();
-          options.onPublished?.(published);
-        }
+        // The checkpoint is saved while the next batch is sent: the saves queue in order on the lock connection,
+        // so a later checkpoint is never written before an earlier one, and one that fails stops the loop at the
+        // next batch (its events were acknowledged, so at worst they are sent again after a restart).
+        const skipped = batch.length - sent.length;
+        const previous = saving;
+        saving = previous.then(async () => {
+          try {
+            await saveRelayCheckpoint(lock, options.checkpointStore.schema, name, last.checkpoint, sent.length);
+          } catch (error) {
+            throw RelayLockLost('relay could not save its checkpoint over the lock connection', {
+              details: { lockKey },
+              cause: error,
+            });
+          }
+          checkpoint = last.checkpoint;
+          skippedCount += skipped;
+          if (published !== undefined) {
+            publishedCount += sent.length;
+            batches++;
+            lastPublishedAt = Date.now();
+            options.onPublished?.(published);
+          }
+        });
+        // Observed at the top of the loop and awaited at its end; never unhandled in between.
+        saving.catch((error: unknown) => {
+          saveFailure ??= { error };
+        });
+        // At most two saves outstanding: a slow database holds the relay back instead of queueing saves.
+        await previous.catch(() => undefined);
       }
       if (lost.signal.aborted) throw lost.signal.reason;
+      await saving;
     } finally {
+      await saving.catch(() => undefined);
       lock.off('end', onEnd);
       lock.off('error', onEnd);
       await subscription.stop();
