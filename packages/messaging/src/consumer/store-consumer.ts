@@ -4,6 +4,13 @@
  * transaction (`withTransaction` + `saveCheckpoint`), so each event is applied exactly once; there is no
  * inbox because a checkpoint in the same transaction is exact. The handler sees the event exactly as a Kafka
  * consumer would (the relay's envelope), parsed by the same parser.
+ *
+ * Events are applied in chunks, like the Kafka transport's: the events the subscription hands over in one turn
+ * of the loop (up to `maxChunk`, and a chunk's transaction closes after `maxChunkMs` of handler time) share one
+ * transaction and one checkpoint write. On the embedded store every commit is an fsync that blocks the event
+ * loop, and a transaction per event per consumer cost more than the requests that wrote the events. A chunk
+ * that fails is rolled back and its events are applied one by one, so a poison event is retried and
+ * dead-lettered alone.
  */
 import type { Checkpoint, EventStore, StoredEvent } from '@onestop/event-store';
 import { type BackoffOptions, backoffDelay, sleep } from '../backoff.js';
@@ -35,6 +42,10 @@ export interface StoreConsumerOptions<E extends { readonly eventId: string }, Tx
   readonly logger?: MessagingLogger;
   /** Called each time the subscription has caught up with the store. */
   readonly onCaughtUp?: () => void;
+  /** Most events per transaction. Default 200. */
+  readonly maxChunk?: number;
+  /** Handler time after which a chunk's transaction commits and the rest goes to the next one. Default 25 ms. */
+  readonly maxChunkMs?: number;
 }
 
 export interface StoreConsumerMetrics {
@@ -74,11 +85,19 @@ const deadLetterDdl = (table: string) => `create table if not exists ${table} (
   primary key (consumer, event_id)
 )`;
 
+interface Parsed<E> {
+  readonly stored: StoredEvent;
+  readonly event: E;
+  readonly position: Checkpoint;
+}
+
 export function startStoreConsumer<
   E extends { readonly eventId: string },
   Tx extends CheckpointTransaction & SqlTransaction,
 >(options: StoreConsumerOptions<E, Tx>): StoreConsumerRunner {
   const maxAttempts = options.maxAttempts ?? 5;
+  const maxChunk = options.maxChunk ?? 200;
+  const maxChunkMs = options.maxChunkMs ?? 25;
   const logger = options.logger ?? stderrLogger;
   const stopping = new AbortController();
   const counters = { applied: 0, deadLettered: 0, retries: 0, restarts: 0 };
@@ -111,23 +130,16 @@ export function startStoreConsumer<
     );
   }
 
-  async function handle(stored: StoredEvent, position: Checkpoint): Promise<void> {
-    let event: E;
-    try {
-      event = options.parse(toEventEnvelope(stored));
-    } catch (error) {
-      await deadLetter(stored, position, error, errorCodeOf(error, InvalidMessage.code), 0);
-      checkpoint = position;
-      return;
-    }
+  /** Applies one event in a transaction of its own, with retries; dead-letters it after `maxAttempts`. */
+  async function applyAlone(item: Parsed<E>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await options.store.withTransaction(async (tx) => {
-          await options.handler(event, tx);
-          await tx.saveCheckpoint(options.name, position);
+          await options.handler(item.event, tx);
+          await tx.saveCheckpoint(options.name, item.position);
         });
         counters.applied++;
-        checkpoint = position;
+        checkpoint = item.position;
         return;
       } catch (error) {
         if (stopping.signal.aborted) throw error;
@@ -136,8 +148,14 @@ export function startStoreConsumer<
             details: { attempts: attempt },
             cause: error,
           });
-          await deadLetter(stored, position, failure, errorCodeOf(error, HandlerFailed.code), attempt);
-          checkpoint = position;
+          await deadLetter(
+            item.stored,
+            item.position,
+            failure,
+            errorCodeOf(error, HandlerFailed.code),
+            attempt,
+          );
+          checkpoint = item.position;
           return;
         }
         counters.retries++;
@@ -150,15 +168,75 @@ export function startStoreConsumer<
     }
   }
 
+  /** Applies `chunk` in as few transactions as its size and handler time allow; empties it. */
+  async function applyChunk(chunk: Array<Parsed<E>>): Promise<void> {
+    while (chunk.length > 0) {
+      let applied = 0;
+      try {
+        await options.store.withTransaction(async (tx) => {
+          const started = performance.now();
+          for (const item of chunk) {
+            await options.handler(item.event, tx);
+            applied++;
+            if (performance.now() - started > maxChunkMs) break;
+          }
+          const last = chunk[applied - 1];
+          if (last !== undefined) await tx.saveCheckpoint(options.name, last.position);
+        });
+      } catch (error) {
+        if (stopping.signal.aborted) throw error;
+        // Rolled back: the events go one by one, so only a failing one is retried and dead-lettered.
+        for (const item of chunk.splice(0)) await applyAlone(item);
+        return;
+      }
+      const done = chunk.splice(0, applied);
+      counters.applied += done.length;
+      const last = done.at(-1);
+      if (last !== undefined) checkpoint = last.position;
+    }
+  }
+
   async function run(): Promise<void> {
     let failures = 0;
     while (!stopping.signal.aborted) {
+      // Events handed over by the subscription and not yet applied, and the application in progress.
+      const pending: Array<Parsed<E>> = [];
+      let applying: Promise<void> = Promise.resolve();
+      let scheduled = false;
+      const failed = new AbortController();
+      const apply = (): Promise<void> => {
+        applying = applying.then(() => applyChunk(pending));
+        applying.catch((error: unknown) => failed.abort(error));
+        return applying;
+      };
+      const handle = async (stored: StoredEvent, position: Checkpoint): Promise<void> => {
+        let event: E;
+        try {
+          event = options.parse(toEventEnvelope(stored));
+        } catch (error) {
+          await apply();
+          await deadLetter(stored, position, error, errorCodeOf(error, InvalidMessage.code), 0);
+          checkpoint = position;
+          return;
+        }
+        pending.push({ stored, event, position });
+        if (pending.length >= maxChunk) {
+          await apply();
+        } else if (!scheduled) {
+          // The rest of this page is handed over in this same turn of the loop; apply once it has been.
+          scheduled = true;
+          setImmediate(() => {
+            scheduled = false;
+            if (!failed.signal.aborted && !stopping.signal.aborted) void apply().catch(() => undefined);
+          });
+        }
+      };
       try {
         const after = await options.store.loadCheckpoint(options.name);
         checkpoint = after;
         const subscription = options.store.subscribeToAll({
           ...(after === undefined ? {} : { after }),
-          signal: stopping.signal,
+          signal: AbortSignal.any([stopping.signal, failed.signal]),
           handler: handle,
           onCaughtUp: () => {
             caughtUp = true;
@@ -167,7 +245,10 @@ export function startStoreConsumer<
           },
         });
         await subscription.done;
+        await applying;
+        if (failed.signal.aborted) throw failed.signal.reason;
       } catch (error) {
+        await applying.catch(() => undefined);
         if (stopping.signal.aborted) break;
         caughtUp = false;
         failures++;
@@ -180,7 +261,6 @@ export function startStoreConsumer<
       }
     }
   }
-
   const done = run();
   return {
     ready: () => caughtUp && !stopping.signal.aborted,
