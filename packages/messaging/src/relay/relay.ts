@@ -323,7 +323,13 @@ export function startRelay(options: RelayOptions): Relay {
         const previous = saving;
         saving = previous.then(async () => {
           try {
-            await saveRelayCheckpoint(lock, options.checkpointStore.schema, name, last.checkpoint, sent.length);
+            await saveRelayCheckpoint(
+              lock,
+              options.checkpointStore.schema,
+              name,
+              last.checkpoint,
+              sent.length,
+            );
           } catch (error) {
             throw RelayLockLost('relay could not save its checkpoint over the lock connection', {
               details: { lockKey },
