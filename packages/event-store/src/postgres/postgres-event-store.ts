@@ -583,7 +583,9 @@ class PgEventStore implements PostgresEventStore {
             if (this.notifiedTransaction > seenTransaction) {
               // Announced but not visible yet (an older transaction holds the watermark): look again soon.
               await sleep(Math.min(backoffMs, this.pollIntervalMs));
-              backoffMs *= 2;
+              // Capped: another database's long transaction can hold the cluster-wide watermark for seconds, and
+              // an uncapped doubling then slept far past the moment the event became visible.
+              backoffMs = Math.min(backoffMs * 2, 250);
             } else {
               await sleep(this.pollIntervalMs);
             }

@@ -311,17 +311,18 @@ export function startRelay(options: RelayOptions): Relay {
             ))
           )
             break;
-          await options.afterSend?.(published);
         }
+        // The previous batch's checkpoint was saved while this one was sent: wait for it here, so that a crash at
+        // any point re-sends one batch at most (this one), and saves never queue up.
+        await saving;
+        if (published !== undefined) await options.afterSend?.(published);
         buffer.splice(0, batch.length);
         wakeReader?.();
         wakeReader = undefined;
-        // The checkpoint is saved while the next batch is sent: the saves queue in order on the lock connection,
-        // so a later checkpoint is never written before an earlier one, and one that fails stops the loop at the
-        // next batch (its events were acknowledged, so at worst they are sent again after a restart).
+        // Saved while the next batch is sent; a failure stops the loop at the next batch (these events were
+        // acknowledged, so at worst they are sent again after a restart).
         const skipped = batch.length - sent.length;
-        const previous = saving;
-        saving = previous.then(async () => {
+        saving = saving.then(async () => {
           try {
             await saveRelayCheckpoint(
               lock,
@@ -345,12 +346,10 @@ export function startRelay(options: RelayOptions): Relay {
             options.onPublished?.(published);
           }
         });
-        // Observed at the top of the loop and awaited at its end; never unhandled in between.
+        // Observed at the top of the loop and awaited after the next send; never unhandled in between.
         saving.catch((error: unknown) => {
           saveFailure ??= { error };
         });
-        // At most two saves outstanding: a slow database holds the relay back instead of queueing saves.
-        await previous.catch(() => undefined);
       }
       if (lost.signal.aborted) throw lost.signal.reason;
       await saving;
