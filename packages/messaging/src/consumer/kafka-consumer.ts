@@ -82,7 +82,12 @@ export interface KafkaConsumerOptions<E extends { readonly eventId: string }> {
   readonly sessionTimeout?: number;
   readonly heartbeatInterval?: number;
   readonly rebalanceTimeout?: number;
-  /** Where a partition with no offset in PostgreSQL starts. Default true (the topic keeps everything). */
+  /**
+   * Where the consumer starts the first time it runs (no offset of this topic in PostgreSQL yet). Default true:
+   * the beginning (the topic keeps everything). False: the end of every partition as it stands then, recorded
+   * in PostgreSQL at that first start, so a later rebalance resumes from there instead of resolving "latest"
+   * anew (which skipped what was produced in between: kafkajs's own `fromBeginning: false` does that).
+   */
   readonly fromBeginning?: boolean;
   /** Partitions handled in parallel by this member. Default 1. */
   readonly partitionsConsumedConcurrently?: number;
@@ -130,6 +135,31 @@ export interface KafkaConsumerRunner {
   metrics(): ConsumerMetrics;
   /** Commits what the chunk in hand applied, leaves the group, closes connections. Wire it to SIGTERM. */
   stop(): Promise<void>;
+}
+
+/** How far below its stored offset a fetch may start before the consumer seeks instead of skipping. */
+const FAR_BEHIND = 1_000n;
+
+/**
+ * Records the end offset of every partition as the consumer's starting point, unless it already has offsets
+ * for `topic` (a restart keeps its place). One statement, so two members starting together agree.
+ */
+async function startAtTheEnd(kafka: Kafka, pool: pg.Pool, schema: string, consumer: string, topic: string) {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const s = quoteIdent(schema);
+    await pool.query(
+      `insert into ${s}.consumer_offsets (consumer, topic, partition, next_offset)
+       select $1, $2, p, o from unnest($3::int[], $4::bigint[]) as t(p, o)
+        where not exists (select 1 from ${s}.consumer_offsets where consumer = $1 and topic = $2)
+       on conflict do nothing`,
+      [consumer, topic, ends.map((e) => e.partition), ends.map((e) => e.offset)],
+    );
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export async function startKafkaConsumer<E extends { readonly eventId: string }>(
@@ -586,6 +616,13 @@ export async function startKafkaConsumer<E extends { readonly eventId: string }>
           i++;
           continue;
         }
+        if (next !== undefined && offset + FAR_BEHIND < next && soughtTo.get(key) !== next) {
+          // Far below PostgreSQL's offset (a consumer that started at the end of a long topic): jump, do not
+          // skip message by message.
+          soughtTo.set(key, next);
+          consumer.seek({ topic, partition: batch.partition, offset: next.toString() });
+          break;
+        }
         if (next !== undefined && offset > next && soughtTo.get(key) !== next) {
           // Kafka's position is ahead of PostgreSQL's (its commit is only a trailing copy): go back once. If the
           // log still starts past `next` after that, the offsets in between do not exist (a gap) and we go on.
@@ -631,8 +668,10 @@ export async function startKafkaConsumer<E extends { readonly eventId: string }>
   }
 
   await producer.connect();
+  if (options.fromBeginning === false) await startAtTheEnd(kafka, pool, schema, consumerName, topic);
   await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
+  // PostgreSQL's offsets decide where each partition starts; one without any starts at the beginning.
+  await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
