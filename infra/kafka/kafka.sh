@@ -89,8 +89,11 @@ start() {
     -Djava.awt.headless=true -Dlog4j2.configurationFile="$here/log4j2.properties" \
     -cp "$libs/*" kafka.Kafka "$cfg" >>"$logfile" 2>&1 < /dev/null &
   echo $! >"$pidfile"
+  local pid=$!
   for _ in $(seq 1 120); do
-    if ! running_pid >/dev/null; then
+    # kill -0, not running_pid: until the background shell has exec'd java its command line is this script's,
+    # and a loaded machine showed that window as "the broker exited".
+    if ! kill -0 "$pid" 2>/dev/null; then
       log "broker exited during start-up; last lines of $logfile:"; tail -n 30 "$logfile" >&2; return 1
     fi
     if answers; then break; fi
