@@ -1,3 +1,4 @@
+import type { DocumentStorage } from '@onestop/documents';
 import type { EventStore } from '@onestop/event-store';
 import {
   type App,
@@ -9,7 +10,6 @@ import {
 import { digitizeRoutes } from './digitize/route.js';
 import { documentRoutes } from './documents/route.js';
 import { dossierRoutes } from './dossier/route.js';
-import type { DocumentStorage } from './storage/port.js';
 
 export interface DigitizationDeps {
   readonly store: EventStore;

@@ -22,19 +22,3 @@ export const ReuseSourceNotFound = defineError<{ dossierId: string; componentCod
 export const DigitizationNotFound = defineError<{ dossierId: string }>('DIGI_DOSSIER_NOT_FOUND', 'not_found');
 
 export const DocumentNotFound = defineError<{ sha256: string }>('DIGI_DOCUMENT_NOT_FOUND', 'not_found');
-
-/** The storage could not write or read a document (disk full, permissions): ours to fix, the caller may retry. */
-export const StorageUnavailable = defineError('DIGI_STORAGE_UNAVAILABLE', 'unavailable');
-
-/**
- * Over the configured size limit. 413 has no domain error kind (it is a transport matter), so this is a
- * fastify-style client error: the service kit answers 413 with the stable code `HTTP_PAYLOAD_TOO_LARGE`, the same
- * code fastify and the multipart parser produce for an oversized JSON body or file part.
- */
-export class DocumentTooLarge extends Error {
-  readonly statusCode = 413;
-  constructor(limitBytes: number) {
-    super(`document larger than the limit of ${limitBytes} bytes`);
-    this.name = 'DocumentTooLarge';
-  }
-}

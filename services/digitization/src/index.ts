@@ -2,6 +2,3 @@ export * from './app.js';
 export { DEFAULT_MAX_DOCUMENT_BYTES } from './digitize/route.js';
 export * from './dossier/view.js';
 export * from './errors.js';
-export * from './sniff/sniff.js';
-export * from './storage/filesystem.js';
-export * from './storage/port.js';

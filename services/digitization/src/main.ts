@@ -2,12 +2,12 @@
  * Stack mode: the digitization service alone, on PostgreSQL + Kafka, with documents on a local or mounted
  * directory. The only file that reads the environment.
  */
+import { filesystemDocumentStorage } from '@onestop/documents';
 import { loadConfig, uuidv7Ids } from '@onestop/service-kit';
 import { runStackService, stackServiceEnvShape } from '@onestop/stack';
 import { z } from 'zod';
 import { buildApp } from './app.js';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from './digitize/route.js';
-import { filesystemDocumentStorage } from './storage/filesystem.js';
 
 const env = loadConfig(
   z.object({

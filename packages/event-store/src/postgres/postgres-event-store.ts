@@ -98,6 +98,11 @@ export interface PostgresEventStore extends EventStore {
    * effects and its `saveCheckpoint` commit together. The transaction uses its own pooled connection.
    */
   withTransaction<T>(work: (tx: PostgresTransaction) => Promise<T>): Promise<T>;
+  /** One statement on the store's pool, committed on its own (for writes that need no transaction). */
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<pg.QueryResult<R>>;
   loadCheckpoint(name: string): Promise<Checkpoint | undefined>;
   watermarkLag(): Promise<WatermarkLag>;
 }
@@ -654,6 +659,14 @@ class PgEventStore implements PostgresEventStore {
         this.listenerPending = undefined;
       }
     })();
+  }
+
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    await this.ready();
+    return this.pool.query<R>(sql, params === undefined ? undefined : [...params]);
   }
 
   async withTransaction<T>(work: (tx: PostgresTransaction) => Promise<T>): Promise<T> {

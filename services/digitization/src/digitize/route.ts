@@ -8,6 +8,13 @@
  */
 import multipart from '@fastify/multipart';
 import {
+  ACCEPTED_MEDIA_TYPES,
+  canonicalMediaType,
+  DocumentTooLarge,
+  isAcceptedMediaType,
+  sniffMediaType,
+} from '@onestop/documents';
+import {
   type Actor,
   type DigitizationCommand,
   digitizationDecider,
@@ -33,18 +40,7 @@ import {
   loadDigitizationView,
   reuseReference,
 } from '../dossier/view.js';
-import {
-  DocumentTooLarge,
-  MediaTypeMismatch,
-  ReuseSourceNotFound,
-  UnsupportedDocumentType,
-} from '../errors.js';
-import {
-  ACCEPTED_MEDIA_TYPES,
-  canonicalMediaType,
-  isAcceptedMediaType,
-  sniffMediaType,
-} from '../sniff/sniff.js';
+import { MediaTypeMismatch, ReuseSourceNotFound, UnsupportedDocumentType } from '../errors.js';
 import {
   ComponentBody,
   type DigitizeInput,

@@ -2,19 +2,12 @@
  * `GET /v1/digitization/documents/{sha256}`: download a digitized file. Documents hold personal data, so only the
  * roles that work with dossier files (clerk, specialist, admin) may fetch them; analysts and leaders read metadata.
  */
+import { extensionOf, sniffMediaType } from '@onestop/documents';
 import { Sha256 } from '@onestop/domain';
 import { type App, errorResponseSchema, requireRole } from '@onestop/service-kit';
 import { z } from 'zod';
 import type { DigitizationDeps } from '../app.js';
 import { DocumentNotFound } from '../errors.js';
-import { sniffMediaType } from '../sniff/sniff.js';
-
-const extensions: Readonly<Record<string, string>> = {
-  'application/pdf': 'pdf',
-  'image/jpeg': 'jpg',
-  'image/png': 'png',
-  'image/tiff': 'tif',
-};
 
 export async function documentRoutes(app: App, deps: DigitizationDeps): Promise<void> {
   app.get(
@@ -54,7 +47,7 @@ export async function documentRoutes(app: App, deps: DigitizationDeps): Promise<
         .headers(cacheable)
         .type(mediaType)
         .header('x-content-type-options', 'nosniff')
-        .header('content-disposition', `attachment; filename="${sha256}.${extensions[mediaType] ?? 'bin'}"`)
+        .header('content-disposition', `attachment; filename="${sha256}.${extensionOf(mediaType)}"`)
         .send(bytes);
     },
   );

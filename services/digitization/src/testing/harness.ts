@@ -4,11 +4,11 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoUnitIds } from '@onestop/catalog';
+import { filesystemDocumentStorage } from '@onestop/documents';
 import { postgresEventStore } from '@onestop/event-store';
 import { type App, createTestClock, type Role, signDevToken, uuidv7Ids } from '@onestop/service-kit';
 import type { TestSchema } from '@onestop/testing';
 import { buildApp } from '../app.js';
-import { filesystemDocumentStorage } from '../storage/filesystem.js';
 
 export const secret = 'digitization-test-secret-at-least-32-chars';
 export const receivingUnit = demoUnitIds.nhaTrangCentre;

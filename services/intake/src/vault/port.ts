@@ -1,10 +1,15 @@
 /**
- * The personal-data vault (DOMAIN.md section 8). Names, ID numbers, phones and addresses never enter an event:
- * events carry a pseudonymous `applicantId`, and the data lives here, encrypted per applicant. Erasing an
+ * Intake's personal-data vault (DOMAIN.md section 8). Names, ID numbers, phones and addresses never enter an
+ * event: events carry a pseudonymous `applicantId`, and the data lives here, encrypted per applicant. Erasing an
  * applicant destroys their data key (crypto-shredding), so the data is unreadable while the log stays intact.
- * PostgreSQL implements it today (`postgresPersonalDataVault`); embedded mode can add a second implementation.
+ * The crypto and storage are `@onestop/vault`'s (shared with feedback); this is intake's face of it, in its own
+ * words (applicant, dossier) and with its own error codes.
  */
 import { defineError } from '@onestop/domain';
+import type { PutOptions, VaultAction } from '@onestop/vault';
+
+export type { PutOptions };
+
 import { z } from 'zod';
 
 export const PersonalData = z.object({
@@ -26,7 +31,7 @@ export interface VaultAccess {
 export interface AccessLogEntry {
   readonly id: string;
   readonly applicantId: string;
-  readonly action: 'read' | 'read_erased' | 'erase';
+  readonly action: VaultAction;
   readonly actorId: string;
   readonly actorRole: string;
   readonly actorUnitId: string | null;
@@ -34,15 +39,6 @@ export interface AccessLogEntry {
   readonly dossierId: string | null;
   /** Business time of the access. */
   readonly at: Date;
-}
-
-export interface PutOptions {
-  /**
-   * Leave an erased applicant erased: nothing is written and `put` resolves `{ stored: false }`. For a write made
-   * before it is known to be wanted (intake stores the data while it claims the request's Idempotency-Key), so
-   * that a retried or refused request cannot bring back the data of someone who asked to be forgotten.
-   */
-  readonly unlessErased?: boolean;
 }
 
 export interface PersonalDataVault {
@@ -72,4 +68,3 @@ export const PersonalDataUndecryptable = defineError<{ applicantId: string }>(
   'INTAKE_PERSONAL_DATA_UNDECRYPTABLE',
   'internal',
 );
-export const VaultKeyInvalid = defineError('INTAKE_VAULT_KEY_INVALID', 'validation');

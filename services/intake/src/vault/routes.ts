@@ -4,6 +4,7 @@
  */
 import { isDomainError } from '@onestop/domain';
 import { type App, authOf, errorResponseSchema, requireRole, requireUnit } from '@onestop/service-kit';
+import { AccessLogLimit, ErasureReason, VAULT_ACTIONS } from '@onestop/vault';
 import { z } from 'zod';
 import { actorOf } from '../access.js';
 import type { IntakeContext } from '../app.js';
@@ -20,7 +21,7 @@ const ReadQuery = z.object({
 
 const AccessLogQuery = z.object({
   applicantId: z.uuid().optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: AccessLogLimit,
 });
 
 const AccessLogResponse = z.object({
@@ -28,7 +29,7 @@ const AccessLogResponse = z.object({
     z.object({
       id: z.string(),
       applicantId: z.string(),
-      action: z.enum(['read', 'read_erased', 'erase']),
+      action: z.enum(VAULT_ACTIONS),
       actorId: z.string(),
       actorRole: z.string(),
       actorUnitId: z.string().nullable(),
@@ -98,13 +99,7 @@ export function registerVaultRoutes(app: App, context: IntakeContext): void {
         tags: ['personal data'],
         params: ApplicantParams,
         querystring: z.object({
-          reason: z
-            .string()
-            .trim()
-            .min(3)
-            .max(200)
-            .default('erasure request')
-            .describe('recorded in the log'),
+          reason: ErasureReason,
         }),
         response: { 200: z.object({ applicantId: z.uuid(), erasedAt: z.string() }) },
       },

@@ -1,6 +1,7 @@
 /**
- * Where digitized documents live: content-addressed by SHA-256, so the same content is stored once however many
- * dossiers reference it, and an event's `sha256` is all it takes to find the file. The filesystem adapter is the
+ * Where uploaded documents live (digitized components and results, feedback attachments): content-addressed by
+ * SHA-256, so the same content is stored once however many records reference it, and an event's `sha256` is all
+ * it takes to find the file. The filesystem adapter is the
  * default; an S3-compatible adapter implements the same three methods.
  */
 export interface PutResult {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type FileHandle, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { StorageUnavailable } from '../errors.js';
+import { StorageUnavailable } from './errors.js';
 import { type DocumentStorage, isSha256, type PutResult } from './port.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalMediaType, isAcceptedMediaType, sniffMediaType } from './sniff.js';
+import { canonicalMediaType, extensionOf, isAcceptedMediaType, sniffMediaType } from './sniff.js';
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 const text = (s: string) => new TextEncoder().encode(s);
@@ -38,5 +38,13 @@ describe('canonicalMediaType', () => {
     expect(canonicalMediaType('Application/PDF; charset=binary')).toBe('application/pdf');
     expect(canonicalMediaType('image/jpg')).toBe('image/jpeg');
     expect(canonicalMediaType('image/tif')).toBe('image/tiff');
+  });
+});
+
+describe('extensionOf', () => {
+  it('given an accepted type, then its usual extension; anything else, bin', () => {
+    expect(extensionOf('application/pdf')).toBe('pdf');
+    expect(extensionOf('image/tiff')).toBe('tif');
+    expect(extensionOf('application/zip')).toBe('bin');
   });
 });

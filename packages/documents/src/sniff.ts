@@ -1,10 +1,11 @@
 /**
  * Media type from the content's magic bytes, never from the file name or the client's word: a renamed .exe
- * must not be filed as a PDF.
+ * must not be filed as a PDF. Digitization (scans of dossier components) and feedback (evidence attached by
+ * citizens) accept the same formats: the domain's `AcceptedMediaType`.
  */
+import { AcceptedMediaType } from '@onestop/domain';
 
-export const ACCEPTED_MEDIA_TYPES = ['application/pdf', 'image/jpeg', 'image/png', 'image/tiff'] as const;
-export type AcceptedMediaType = (typeof ACCEPTED_MEDIA_TYPES)[number];
+export const ACCEPTED_MEDIA_TYPES = AcceptedMediaType.options;
 
 interface Signature {
   readonly mediaType: string;
@@ -66,4 +67,16 @@ const aliases: Readonly<Record<string, AcceptedMediaType>> = {
 export function canonicalMediaType(declared: string): string {
   const essence = (declared.split(';')[0] ?? '').trim().toLowerCase();
   return aliases[essence] ?? essence;
+}
+
+const extensions: Readonly<Record<AcceptedMediaType, string>> = {
+  'application/pdf': 'pdf',
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/tiff': 'tif',
+};
+
+/** The file extension of a download (`<sha256>.<ext>`): file names are never recorded. */
+export function extensionOf(mediaType: string): string {
+  return isAcceptedMediaType(mediaType) ? extensions[mediaType] : 'bin';
 }

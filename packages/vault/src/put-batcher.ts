@@ -6,10 +6,10 @@
 
 /** A sealed row ready to write. */
 export interface SealedRow {
-  readonly applicantId: string;
+  readonly ownerId: string;
   readonly wrappedKey: Buffer;
   readonly sealedData: Buffer;
-  /** Leave the row alone if the applicant was erased (see `PutOptions.unlessErased`). */
+  /** Leave the row alone if the owner was erased (see `PutOptions.unlessErased`). */
   readonly unlessErased: boolean;
 }
 
@@ -25,8 +25,8 @@ const MAX_BATCH = 256;
 const MAX_IN_FLIGHT = 2;
 
 /**
- * `write` stores rows in one transaction and returns the applicant ids whose row it wrote (every row but the
- * `unlessErased` ones of erased applicants). It is given each applicant at most once per kind of row (the last put
+ * `write` stores rows in one transaction and returns the owner ids whose row it wrote (every row but the
+ * `unlessErased` ones of erased owners). It is given each owner at most once per kind of row (the last put
  * wins, as it would have written last). If a batch of several fails, each row is written again alone, so one bad
  * row cannot fail its neighbours.
  */
@@ -38,17 +38,17 @@ export function putBatcher(
 
   const writeAll = async (batch: readonly Pending[]) => {
     const latest = new Map<string, SealedRow>();
-    for (const { row } of batch) latest.set(`${row.unlessErased}:${row.applicantId}`, row);
+    for (const { row } of batch) latest.set(`${row.unlessErased}:${row.ownerId}`, row);
     try {
       const stored = await write([...latest.values()]);
-      for (const put of batch) put.resolve(stored.has(put.row.applicantId));
+      for (const put of batch) put.resolve(stored.has(put.row.ownerId));
     } catch (error) {
       if (batch.length === 1) {
         batch[0]?.reject(error);
         return;
       }
       for (const put of batch) {
-        await write([put.row]).then((stored) => put.resolve(stored.has(put.row.applicantId)), put.reject);
+        await write([put.row]).then((stored) => put.resolve(stored.has(put.row.ownerId)), put.reject);
       }
     }
   };
