@@ -10,12 +10,31 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 /** 12 characters = 60 bits of the MAC: far beyond what a rate-limited endpoint lets anyone guess. */
 export const TRACKING_SECRET_LENGTH = 12;
-/** Domain separation: the key may one day sign other things. */
+/** Domain separation: the same key also signs feedback follow-up secrets. */
 const CONTEXT = 'onestop.tracking.v1:';
+const FEEDBACK_CONTEXT = 'onestop.feedback-follow-up.v1:';
 
 /** The tracking secret of `dossierCode` under `key` (HMAC-SHA256, first 60 bits, Crockford base32). */
 export function trackingSecret(key: string, dossierCode: string): string {
-  const mac = createHmac('sha256', key).update(`${CONTEXT}${dossierCode}`, 'utf8').digest();
+  return macSecret(key, `${CONTEXT}${dossierCode}`);
+}
+
+/**
+ * The secret a citizen gets when filing feedback without an account: with the feedback's reference (its id) it
+ * opens the item's public status and lets them rate the answer or follow up. Same form as the tracking secret
+ * (and typed the same way), under the same key but another context, so one can never stand in for the other.
+ */
+export function feedbackFollowUpSecret(key: string, feedbackId: string): string {
+  return macSecret(key, `${FEEDBACK_CONTEXT}${feedbackId.toLowerCase()}`);
+}
+
+/** Whether `presented` (canonical) is the follow-up secret of `feedbackId`; constant time in its content. */
+export function verifyFeedbackFollowUpSecret(key: string, feedbackId: string, presented: string): boolean {
+  return sameSecret(feedbackFollowUpSecret(key, feedbackId), presented);
+}
+
+function macSecret(key: string, message: string): string {
+  const mac = createHmac('sha256', key).update(message, 'utf8').digest();
   let out = '';
   let buffer = 0;
   let bits = 0;
@@ -53,7 +72,11 @@ export function normalizeTrackingSecret(input: string): string | undefined {
 
 /** Whether `presented` (canonical) is the secret of `dossierCode`; constant time in the secret's content. */
 export function verifyTrackingSecret(key: string, dossierCode: string, presented: string): boolean {
-  const expected = Buffer.from(trackingSecret(key, dossierCode), 'ascii');
+  return sameSecret(trackingSecret(key, dossierCode), presented);
+}
+
+function sameSecret(expectedSecret: string, presented: string): boolean {
+  const expected = Buffer.from(expectedSecret, 'ascii');
   const given = Buffer.from(presented, 'ascii');
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

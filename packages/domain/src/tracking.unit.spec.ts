@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  feedbackFollowUpSecret,
   normalizeTrackingSecret,
   TRACKING_SECRET_LENGTH,
   trackingPath,
   trackingSecret,
+  verifyFeedbackFollowUpSecret,
   verifyTrackingSecret,
 } from './tracking.js';
 
@@ -61,5 +63,21 @@ describe('tracking secret', () => {
     expect(url.pathname).toBe('/tracking');
     expect(url.searchParams.get('code')).toBe(CODE);
     expect(url.searchParams.get('secret')).toBe('H7GYJWJ86CZZ');
+  });
+});
+
+describe('feedback follow-up secret', () => {
+  const FEEDBACK = '0195a1b2-0000-7000-8000-00000000fb01';
+
+  it('given a feedback id, then a 12-character secret that verifies for that id only, whatever the id case', () => {
+    const secret = feedbackFollowUpSecret(KEY, FEEDBACK);
+    expect(secret).toMatch(/^[0-9A-HJKMNP-TV-Z]{12}$/);
+    expect(feedbackFollowUpSecret(KEY, FEEDBACK.toUpperCase())).toBe(secret);
+    expect(verifyFeedbackFollowUpSecret(KEY, FEEDBACK, secret)).toBe(true);
+    expect(verifyFeedbackFollowUpSecret(KEY, FEEDBACK.replace(/1$/, '2'), secret)).toBe(false);
+  });
+
+  it('given the same key, then a follow-up secret is never the tracking secret of the same text', () => {
+    expect(feedbackFollowUpSecret(KEY, CODE)).not.toBe(trackingSecret(KEY, CODE));
   });
 });

@@ -14,6 +14,8 @@ import {
   type IdGenerator,
   type ServerOptions,
 } from '@onestop/service-kit';
+import { registerDeskRoute } from './desk/route.js';
+import { type DeskDossiers, deskDossiersTable, type SqlDatabase } from './desk/table.js';
 import { registerDossierRoute } from './dossier/route.js';
 import { registerReceiptRoute } from './receipt/route.js';
 import { registerReceiveRoute } from './receive/route.js';
@@ -26,7 +28,8 @@ import { registerVaultRoutes } from './vault/routes.js';
 import { registerWithdrawRoute } from './withdraw/route.js';
 
 export interface IntakeDeps {
-  readonly store: EventStore;
+  /** The PostgreSQL or embedded store: events, and the desk's read table beside them. */
+  readonly store: EventStore & SqlDatabase;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly catalog: Catalog;
@@ -46,6 +49,7 @@ export interface IntakeDeps {
 export interface IntakeContext extends IntakeDeps {
   readonly calendar: Calendar;
   readonly codes: DossierCodeAllocator;
+  readonly desk: DeskDossiers;
 }
 
 export async function registerIntake(app: App, deps: IntakeDeps): Promise<void> {
@@ -53,10 +57,12 @@ export async function registerIntake(app: App, deps: IntakeDeps): Promise<void> 
     ...deps,
     calendar: deps.calendar ?? vnCivilServiceCalendar,
     codes: dossierCodeAllocator(deps.store, deps.ids),
+    desk: deskDossiersTable(deps.store),
   };
   registerReceiveRoute(app, context);
   registerReceiptRoute(app, context);
   registerDossierRoute(app, context);
+  registerDeskRoute(app, context);
   registerTransferRoute(app, context);
   registerWithdrawRoute(app, context);
   registerRefuseRoute(app, context);

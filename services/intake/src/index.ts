@@ -1,4 +1,5 @@
 export { type BuildAppOptions, buildApp, type IntakeDeps, registerIntake } from './app.js';
+export { type DeskDossier, type DeskDossiers, deskDossiersTable } from './desk/table.js';
 export { type DossierView, foldDossier, readDossier } from './dossier/view.js';
 export * from './errors.js';
 export {
@@ -16,11 +17,7 @@ export {
   dossierCodeAllocator,
   sequenceStreamId,
 } from './receive/sequence.js';
-export { createPseudonyms, type Pseudonyms, parseMasterKey } from './vault/crypto.js';
+export { createPseudonyms, type Pseudonyms } from './vault/crypto.js';
 export * from './vault/port.js';
-export { postgresPersonalDataVault, type VaultDatabase } from './vault/postgres-vault.js';
-export {
-  type SqliteVaultDatabase,
-  type SqliteVaultTransaction,
-  sqlitePersonalDataVault,
-} from './vault/sqlite-vault.js';
+export { postgresPersonalDataVault } from './vault/postgres-vault.js';
+export { sqlitePersonalDataVault } from './vault/sqlite-vault.js';

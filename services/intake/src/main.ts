@@ -1,15 +1,23 @@
 /** Stack mode: the intake service in its own process on PostgreSQL + Kafka. The only file that reads the environment. */
 import { demoCatalog } from '@onestop/catalog';
 import { loadConfig, uuidv7Ids } from '@onestop/service-kit';
-import { runStackService, stackServiceEnvShape } from '@onestop/stack';
+import {
+  reactorsHandler,
+  runStackService,
+  stackConsumerEnvShape,
+  stackServiceEnvShape,
+} from '@onestop/stack';
+import { parseMasterKey } from '@onestop/vault';
 import { z } from 'zod';
 import { buildApp } from './app.js';
-import { createPseudonyms, parseMasterKey } from './vault/crypto.js';
+import { deskDossiersTable } from './desk/table.js';
+import { createPseudonyms } from './vault/crypto.js';
 import { postgresPersonalDataVault } from './vault/postgres-vault.js';
 
 const env = loadConfig(
   z.object({
     ...stackServiceEnvShape({ port: 3001, schema: 'intake' }),
+    ...stackConsumerEnvShape({ groupId: 'intake' }),
     ONESTOP_VAULT_MASTER_KEY: z.string().min(1).describe('32 bytes, base64'),
     ONESTOP_TRACKING_KEY: z
       .string()
@@ -20,13 +28,15 @@ const env = loadConfig(
 );
 const masterKey = parseMasterKey(env.ONESTOP_VAULT_MASTER_KEY);
 
-// Intake reacts to no other service: a relay only (its code draws and idempotency claims stay in the store).
+// Intake reacts to no other service; it consumes the topic only to keep its desk list (what each centre received
+// each day) from its own receipts, transfers and withdrawals.
 await runStackService({
   source: 'intake',
   env,
   buildApp: async ({ store, clock, logger, auth }) => {
     const vault = postgresPersonalDataVault({ db: store, masterKey, clock });
     await vault.ready();
+    await deskDossiersTable(store).ready();
     return buildApp(
       {
         store,
@@ -39,5 +49,9 @@ await runStackService({
       },
       { auth, logger },
     );
+  },
+  consumer: ({ store }) => {
+    const desk = deskDossiersTable(store);
+    return reactorsHandler((event, tx) => desk.apply(event, tx));
   },
 });

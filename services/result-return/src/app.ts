@@ -7,13 +7,16 @@ import {
   type IdGenerator,
   type ServerOptions,
 } from '@onestop/service-kit';
+import { deskRoutes } from './desk/route.js';
+import type { SqlDatabase } from './desk/table.js';
 import { dossierRoutes } from './dossier/route.js';
 import { rateRoutes } from './rate/route.js';
 import { receiveRoutes } from './receive/route.js';
 import { returnRoutes } from './return/route.js';
 
 export interface ResultReturnDeps {
-  readonly store: EventStore;
+  /** The PostgreSQL or embedded store: events, and the desk's read table beside them. */
+  readonly store: EventStore & SqlDatabase;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   /** Checks that a manually entered returning unit exists and is in force. */
@@ -26,6 +29,7 @@ export async function registerResultReturn(app: App, deps: ResultReturnDeps): Pr
   await returnRoutes(app, deps);
   await rateRoutes(app, deps);
   await dossierRoutes(app, deps);
+  await deskRoutes(app, deps);
 }
 
 export type ResultReturnServerOptions = Omit<ServerOptions, 'name' | 'routes' | 'prefix'>;

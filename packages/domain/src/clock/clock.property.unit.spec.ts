@@ -5,6 +5,7 @@ import {
   vnCivilServiceCalendar as calendar,
   computeDueAt,
   evaluateClock,
+  evaluateClockWithElapsed,
   isWorkingTime,
   type TimeLimit,
   workingTimeBetween,
@@ -99,6 +100,52 @@ describe('clock properties', () => {
           expect(withPause.pausedMs).toBe(paused);
           expect(withPause.statutoryDueAt.getTime()).toBeGreaterThanOrEqual(without.statutoryDueAt.getTime());
           expect(workingTimeBetween(without.statutoryDueAt, withPause.statutoryDueAt, calendar)).toBe(paused);
+        },
+      ),
+      runs,
+    );
+  });
+
+  it('the elapsed time at an earlier instant equals the clock evaluated as of that instant', () => {
+    const asOf = new Date('2026-11-30T00:00:00+07:00');
+    const at = (ms: number) => new Date(ms).toISOString();
+    fc.assert(
+      fc.property(
+        instant,
+        fc.array(fc.integer({ min: 0, max: 20 * 24 * 60 }), { minLength: 5, maxLength: 5 }),
+        fc.constantFrom('SupplementRequested', 'PaymentRequested', 'CaseOpened'),
+        fc.constantFrom('DossierDecided', 'ProcessingStopped', 'none'),
+        fc.array(fc.integer({ min: -24 * 60, max: 40 * 24 * 60 }), { minLength: 1, maxLength: 6 }),
+        (receivedAt, offsets, pauseKind, ending, probes) => {
+          const t0 = receivedAt.getTime();
+          const [p1 = 0, p2 = 0, p3 = 0, p4 = 0, end = 0] = offsets
+            .map((m) => t0 + m * MINUTE)
+            .sort((a, b) => a - b);
+          const closing = { SupplementRequested: 'SupplementReceived', PaymentRequested: 'PaymentConfirmed' };
+          const pause = (from: number, to: number) =>
+            pauseKind === 'CaseOpened'
+              ? []
+              : [
+                  { type: pauseKind, occurredAt: at(from), data: { pausesClock: true } },
+                  { type: closing[pauseKind], occurredAt: at(to), data: {} },
+                ];
+          const events = [
+            {
+              type: 'DossierReceived',
+              occurredAt: at(t0),
+              data: { limit: { value: 3, unit: 'working_days' } },
+            },
+            ...pause(p1, p2),
+            ...pause(p3, p4),
+            ...(ending === 'none' ? [] : [{ type: ending, occurredAt: at(end), data: {} }]),
+          ];
+          const { elapsedWorkingMsAt } = evaluateClockWithElapsed(events, { calendar, asOf });
+          for (const probe of probes) {
+            const ms = t0 + probe * MINUTE;
+            const expected =
+              ms < t0 ? 0 : evaluateClock(events, { calendar, asOf: new Date(ms) }).elapsedWorkingMs;
+            expect(elapsedWorkingMsAt(ms)).toBe(expected);
+          }
         },
       ),
       runs,

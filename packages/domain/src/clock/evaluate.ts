@@ -150,17 +150,43 @@ interface ReplayedEvent {
   readonly actorUnitId: string | undefined;
 }
 
+/**
+ * What was validated of each event object, and of each payload per schema: a dossier's events are evaluated again
+ * every time it is recomputed (a projection recomputes it after each batch that touches it), and an event is
+ * immutable (`ClockEventInput` is readonly), so each is validated once. Weak: gone with the events.
+ */
+const replayedOf = new WeakMap<object, ReplayedEvent>();
+const payloadsOf = new WeakMap<z.ZodType, WeakMap<object, unknown>>();
+
+/** `parseOrThrow(schema, data, label)`, remembered per payload object. */
+function parsePayload<T extends z.ZodType>(schema: T, data: unknown, label: string): z.output<T> {
+  if (typeof data !== 'object' || data === null) return parseOrThrow(schema, data, label);
+  let parsed = payloadsOf.get(schema);
+  if (parsed === undefined) {
+    parsed = new WeakMap();
+    payloadsOf.set(schema, parsed);
+  }
+  if (parsed.has(data)) return parsed.get(data) as z.output<T>;
+  const value = parseOrThrow(schema, data, label);
+  parsed.set(data, value);
+  return value;
+}
+
 /** Validates, drops events after `asOf`, and orders by occurredAt; ties keep the given order (stable sort). */
 function replay(events: ReadonlyArray<ClockEventInput>, asOfMs: number): ReplayedEvent[] {
   return events
     .map((event, i) => {
+      const known = replayedOf.get(event);
+      if (known !== undefined) return known;
       const parsed = parseOrThrow(envelopeSchema, event, `event ${i}`);
-      return {
+      const replayed: ReplayedEvent = {
         type: parsed.type,
         at: Date.parse(parsed.occurredAt),
         data: parsed.data,
         actorUnitId: parsed.actor?.unitId ?? undefined,
       };
+      replayedOf.set(event, replayed);
+      return replayed;
     })
     .filter((event) => event.at <= asOfMs)
     .sort((a, b) => a.at - b.at);
@@ -206,6 +232,29 @@ export function evaluateClock(
   events: ReadonlyArray<ClockEventInput>,
   options: EvaluateClockOptions,
 ): ClockEvaluation {
+  return evaluateClockWithElapsed(events, options).clock;
+}
+
+/** `evaluateClock`'s result, and the elapsed working time at earlier instants of the same history. */
+export interface ClockWithElapsed {
+  readonly clock: ClockEvaluation;
+  /**
+   * `evaluateClock(events, { ...options, asOf: at }).elapsedWorkingMs` for an instant `at` up to `asOf` (0 before
+   * the clock starts or when it has not started by `at`), from this one evaluation: events after `at` only close
+   * pauses or end the clock after `at`, so the elapsed time at `at` is the working time from the start to
+   * min(`at`, end) less the pauses' working time within it.
+   */
+  elapsedWorkingMsAt(atMs: number): number;
+}
+
+/**
+ * `evaluateClock` plus `elapsedWorkingMsAt`, for callers that need the elapsed time at several instants of one
+ * dossier (the projection's step durations and transfer latency) without replaying its events for each.
+ */
+export function evaluateClockWithElapsed(
+  events: ReadonlyArray<ClockEventInput>,
+  options: EvaluateClockOptions,
+): ClockWithElapsed {
   const { calendar } = options;
   const rules: ClockRules = { ...DEFAULT_CLOCK_RULES, ...options.rules };
   const asOfMs = instantMs(options.asOf, 'asOf');
@@ -252,7 +301,7 @@ export function evaluateClock(
     status = nextStatus(status, event.type);
     if (!receipt) {
       if (event.type === 'DossierReceived') {
-        const data = parseOrThrow(dossierReceivedData, event.data, 'DossierReceived data');
+        const data = parsePayload(dossierReceivedData, event.data, 'DossierReceived data');
         competentUnitId = data.competentUnitId ?? undefined;
         const schedule = scheduleOf(options.workingHours ?? calendar.workingHoursFor(competentUnitId));
         const { startMs, dueMs } = computeDueMs(event.at, data.limit, calendar, schedule);
@@ -279,7 +328,7 @@ export function evaluateClock(
         closePause('supplement', event.at);
         break;
       case 'PaymentRequested': {
-        const data = parseOrThrow(paymentRequestedData, event.data, 'PaymentRequested data');
+        const data = parsePayload(paymentRequestedData, event.data, 'PaymentRequested data');
         if (rules.pauseOnPayment && data.pausesClock) openPause('payment', event.at);
         break;
       }
@@ -287,7 +336,7 @@ export function evaluateClock(
         closePause('payment', event.at);
         break;
       case 'DeadlineExtended': {
-        const data = parseOrThrow(deadlineExtendedData, event.data, 'DeadlineExtended data');
+        const data = parsePayload(deadlineExtendedData, event.data, 'DeadlineExtended data');
         const dueInForce = extension
           ? addWorkingMs(extension.dueMs, pausedWithin(schedule, extension.at, event.at), calendar, schedule)
           : addWorkingMs(
@@ -303,7 +352,7 @@ export function evaluateClock(
         break;
       }
       case 'CaseOpened': {
-        const data = parseOrThrow(caseOpenedData, event.data, 'CaseOpened data');
+        const data = parsePayload(caseOpenedData, event.data, 'CaseOpened data');
         competentUnitId = data.competentUnitId ?? competentUnitId;
         for (const step of data.steps) budgets.set(step.stepId, step.budgetWorkingHours);
         const first = data.steps[0];
@@ -311,12 +360,12 @@ export function evaluateClock(
         break;
       }
       case 'CaseAssigned': {
-        const data = parseOrThrow(caseAssignedData, event.data, 'CaseAssigned data');
+        const data = parsePayload(caseAssignedData, event.data, 'CaseAssigned data');
         startRun(data.stepId, event.at, data.officerId);
         break;
       }
       case 'StepCompleted': {
-        const data = parseOrThrow(stepCompletedData, event.data, 'StepCompleted data');
+        const data = parsePayload(stepCompletedData, event.data, 'StepCompleted data');
         const run = openRuns.get(data.stepId);
         if (run) {
           run.end = event.at;
@@ -395,7 +444,7 @@ export function evaluateClock(
     (secondSupplement && rules.secondSupplementCountsAsLate) ||
     (lateApologies.length > 0 && rules.lateApologyCountsAsLate);
 
-  return {
+  const clock: ClockEvaluation = {
     status,
     calendarVersion: calendar.version,
     startAt: new Date(startMs),
@@ -412,6 +461,14 @@ export function evaluateClock(
     classification: classify(ended?.at, dueMs, asOfMs, countsAsLate),
     lateReasons,
   };
+  const elapsedWorkingMsAt = (atMs: number) => {
+    const until = Math.min(atMs, horizon);
+    return Math.max(
+      0,
+      workingMsBetween(startMs, until, calendar, schedule) - pausedWithin(schedule, startMs, until),
+    );
+  };
+  return { clock, elapsedWorkingMsAt };
 }
 
 function classify(

@@ -30,10 +30,12 @@ export {
   type ClockEventInput,
   ClockNotStarted,
   type ClockRules,
+  type ClockWithElapsed,
   DEFAULT_CLOCK_RULES,
   type DueBasis,
   type EvaluateClockOptions,
   evaluateClock,
+  evaluateClockWithElapsed,
   type LateReason,
   nationalStatusAt,
 } from './evaluate.js';

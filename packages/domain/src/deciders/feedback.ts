@@ -12,11 +12,13 @@ import { type Calendar, computeDueAt, vnCivilServiceCalendar } from '../clock/in
 import { defineError } from '../errors.js';
 import {
   FEEDBACK_TIME_LIMITS,
+  FeedbackAttachment,
   FeedbackCategory,
   FeedbackChannel,
   type FeedbackRating,
   FeedbackRating as FeedbackRatingSchema,
   FeedbackSubject,
+  MAX_FEEDBACK_ATTACHMENTS,
   Reason,
   UnitId,
   Uuid,
@@ -34,6 +36,7 @@ export const FileFeedback = z.object({
   channel: FeedbackChannel,
   category: FeedbackCategory,
   filerId: Uuid,
+  attachments: z.array(FeedbackAttachment).max(MAX_FEEDBACK_ATTACHMENTS).default([]),
 });
 export const AcceptFeedback = z.object({ type: z.literal('AcceptFeedback'), ...CommandBase });
 export const RefuseFeedback = z.object({ type: z.literal('RefuseFeedback'), ...CommandBase, reason: Reason });
@@ -119,6 +122,19 @@ function requireStatus(
   return state;
 }
 
+/**
+ * `days` working days of the responsible unit's hours after `from`: the due of a feedback stage (the decider
+ * records it on the stage's event; readers use it for the stages still to come).
+ */
+export function feedbackDueAt(calendar: Calendar, from: string | Date, days: number, unitId: string): Date {
+  return computeDueAt({
+    receivedAt: new Date(from),
+    limit: { value: days, unit: 'working_days' },
+    calendar,
+    workingHours: calendar.workingHoursFor(unitId),
+  }).dueAt;
+}
+
 export interface FeedbackDeciderOptions {
   /** The working-day calendar of every due (default: the Vietnamese civil-service calendar). */
   readonly calendar?: Calendar;
@@ -129,14 +145,9 @@ export function createFeedbackDecider(
 ): Decider<FeedbackCommand, FeedbackState, FeedbackEvent> {
   const calendar = options.calendar ?? vnCivilServiceCalendar;
 
-  /** `days` working days of the responsible unit's hours after `from`, and whether `now` is past it. */
+  /** The stage's due, and whether `now` is past it. */
   const deadline = (from: string | Date, days: number, unitId: string, now: Date) => {
-    const { dueAt } = computeDueAt({
-      receivedAt: new Date(from),
-      limit: { value: days, unit: 'working_days' },
-      calendar,
-      workingHours: calendar.workingHoursFor(unitId),
-    });
+    const dueAt = feedbackDueAt(calendar, from, days, unitId);
     return { dueAt: dueAt.toISOString(), late: now.getTime() > dueAt.getTime() };
   };
 
@@ -157,6 +168,7 @@ export function createFeedbackDecider(
               channel: command.channel,
               category: command.category,
               filerId: command.filerId,
+              ...(command.attachments.length === 0 ? {} : { attachments: command.attachments }),
               decisionDueAt: decision.dueAt,
               calendarVersion: calendar.version,
             },

@@ -160,6 +160,15 @@ describe('feedback decider: the transitions', () => {
       .thenEmits([filed]);
   });
 
+  it('given a filing with attachments, then the event records each one by hash, size and type only', () => {
+    const attachment = { sha256: 'ab'.repeat(32), sizeBytes: 2048, mediaType: 'image/png' } as const;
+    const command = COMMANDS[0]?.command ?? fail();
+    spec
+      .given([])
+      .when({ ...command, attachments: [attachment] } as FeedbackCommand)
+      .thenEmits([{ ...filed, data: { ...filed.data, attachments: [attachment] } }]);
+  });
+
   it('given a full history, then the state follows each step', () => {
     const rated = event(
       'FeedbackRated',

@@ -8,7 +8,16 @@
  * like the reasons on Forms 02–05, describe the matter, never the person.
  */
 import { z } from 'zod';
-import { DossierCode, Instant, ProcedureCode, Reason, UnitId, Uuid } from './primitives.js';
+import {
+  AcceptedMediaType,
+  DossierCode,
+  Instant,
+  ProcedureCode,
+  Reason,
+  Sha256,
+  UnitId,
+  Uuid,
+} from './primitives.js';
 
 /** The working days each stage may take (KPI 5.2, Decision 766). */
 export const FEEDBACK_TIME_LIMITS = {
@@ -37,6 +46,20 @@ export const FeedbackSubject = z.discriminatedUnion('kind', [
 ]);
 export type FeedbackSubject = z.infer<typeof FeedbackSubject>;
 
+/**
+ * Evidence the filer attached (a photo, a scan): the file itself is in the service's document storage, found by
+ * its SHA-256; its name is not recorded (names often carry personal data).
+ */
+export const FeedbackAttachment = z.object({
+  sha256: Sha256,
+  sizeBytes: z.int().positive(),
+  mediaType: AcceptedMediaType.describe('sniffed from the content'),
+});
+export type FeedbackAttachment = z.infer<typeof FeedbackAttachment>;
+
+/** How many files one filing may carry. */
+export const MAX_FEEDBACK_ATTACHMENTS = 5;
+
 export const FeedbackRating = z.enum(['satisfied', 'dissatisfied']);
 export type FeedbackRating = z.infer<typeof FeedbackRating>;
 
@@ -56,6 +79,8 @@ export const FeedbackFiledData = z.object({
   category: FeedbackCategory,
   /** Pseudonymous; never a name, a phone number or an ID number. */
   filerId: Uuid,
+  /** Absent when nothing was attached (and in events recorded before attachments were taken). */
+  attachments: z.array(FeedbackAttachment).min(1).max(MAX_FEEDBACK_ATTACHMENTS).optional(),
   /** When the accept-or-refuse decision is due (2 working days). */
   decisionDueAt: Instant,
   calendarVersion: z.string().min(1).max(32),

@@ -33,6 +33,10 @@ export const Sha256 = z
   .regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex SHA-256')
   .describe('SHA-256 of the file content');
 
+/** The document formats the system accepts (sniffed from the content by `@onestop/documents`). */
+export const AcceptedMediaType = z.enum(['application/pdf', 'image/jpeg', 'image/png', 'image/tiff']);
+export type AcceptedMediaType = z.infer<typeof AcceptedMediaType>;
+
 export const LimitUnit = z.enum(['working_days', 'working_hours', 'calendar_days']);
 export type LimitUnit = z.infer<typeof LimitUnit>;
 export const Limit = z

@@ -1,12 +1,13 @@
 /**
  * The filer's side after the answer: `POST /v1/feedback/{id}/rate` (satisfied / dissatisfied, once) and
  * `POST /v1/feedback/{id}/follow-up` (a complaint about the answer, once). Both feed KPI 5.3. Entered by a clerk
- * of any unit on the citizen's behalf (the citizen's own route comes with the public pages).
+ * of any unit on the citizen's behalf; the citizen's own routes, with the follow-up secret, are in
+ * `public/route.ts`.
  */
 import { FeedbackRating } from '@onestop/domain';
 import { type App, authOf, errorResponseSchema, requireRole } from '@onestop/service-kit';
 import { z } from 'zod';
-import { actorOf, type FeedbackContext, runFeedbackCommand } from '../command.js';
+import { actorOf, type FeedbackContext, keepFollowUp, runFeedbackCommand } from '../command.js';
 import { FeedbackView } from '../read/view.js';
 
 const Params = z.object({ id: z.uuid().describe('feedback id') });
@@ -53,7 +54,7 @@ export async function citizenRoutes(app: App, context: FeedbackContext): Promise
       schema: {
         summary: 'Record a follow-up complaint about the answer',
         description:
-          'After the answer, once; otherwise 409. The text stays in the private store, out of events.',
+          'After the answer, once; otherwise 409. The text is sealed with the filer’s data, out of events.',
         tags: ['feedback'],
         params: Params,
         body: z
@@ -66,16 +67,15 @@ export async function citizenRoutes(app: App, context: FeedbackContext): Promise
       },
     },
     async (request, reply) => {
-      const auth = authOf(request);
-      const feedbackId = request.params.id;
-      const view = await runFeedbackCommand(request, context, feedbackId, () => ({
+      const actor = actorOf(authOf(request));
+      const view = await runFeedbackCommand(request, context, request.params.id, () => ({
         type: 'FollowUpFeedback',
         now: context.clock.now(),
-        actor: actorOf(auth),
+        actor,
       }));
       // After the event: a refused follow-up (409) must leave no text behind. A crash in between loses the text,
       // not the fact; the first text stays if this is retried.
-      await context.records.saveFollowUp(feedbackId, request.body.content);
+      await keepFollowUp(context, view, request.body.content, actor);
       return reply.header('etag', `"${view.version}"`).send(view);
     },
   );

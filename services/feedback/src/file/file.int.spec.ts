@@ -35,6 +35,12 @@ describe('POST /v1/feedback', () => {
       filedBy: 'clerk-1',
       // Mon 09:00 + 2 working days = Wed 09:00 (UTC+7).
       decisionDueAt: '2026-03-11T02:00:00.000Z',
+      openStages: [
+        { stage: 'decision', dueAt: '2026-03-11T02:00:00.000Z' },
+        { stage: 'infoRequest', dueAt: '2026-03-16T02:00:00.000Z' },
+      ],
+      actions: ['accept', 'refuse', 'request-info'],
+      attachments: [],
     });
     // The filing clerk is not an officer of the responsible unit: no private part.
     expect(view.content).toBeUndefined();
@@ -107,11 +113,11 @@ describe('POST /v1/feedback', () => {
   ])(
     'given %s, then 422 FB_SUBJECT_UNKNOWN names the field and nothing is filed',
     async (_what, subject, field) => {
-      const before = (await h.store.readAll()).events.length;
+      const before = await h.itemCount();
       const res = await file({ ...aboutUnit, subject });
       expect(res.statusCode).toBe(422);
       expect(res.json()).toMatchObject({ code: 'FB_SUBJECT_UNKNOWN', details: { field } });
-      expect((await h.store.readAll()).events.length).toBe(before);
+      expect(await h.itemCount()).toBe(before);
     },
   );
 
@@ -129,7 +135,16 @@ describe('POST /v1/feedback', () => {
     ['blank content', { ...aboutUnit, content: '   ' }, 'body.content'],
     ['an unknown channel', { ...aboutUnit, channel: 'fax' }, 'body.channel'],
     ['a malformed phone number', { ...aboutUnit, contact: { phone: 'call me' } }, 'body.contact.phone'],
-    ['an attachment (not accepted yet)', { ...aboutUnit, attachments: [{ name: 'x.exe' }] }, 'body'],
+    [
+      'an attachment without content',
+      { ...aboutUnit, attachments: [{ fileName: 'x.pdf' }] },
+      'body.attachments.0.contentBase64',
+    ],
+    [
+      'an attachment that is not base64',
+      { ...aboutUnit, attachments: [{ contentBase64: 'not base64!' }] },
+      'body.attachments.0.contentBase64',
+    ],
   ])('given %s, then 400 names the field', async (_what, body, path) => {
     const res = await file(body);
     expect(res.statusCode).toBe(400);

@@ -49,6 +49,12 @@ describe('the responsible unit handles feedback', () => {
         dueAt: '2026-03-11T02:00:00.000Z',
         late: false,
       },
+      // Still to come: information within 5 working days of filing, the answer within 15 of acceptance.
+      openStages: [
+        { stage: 'infoRequest', dueAt: '2026-03-16T02:00:00.000Z' },
+        { stage: 'answer', dueAt: '2026-03-31T03:00:00.000Z' },
+      ],
+      actions: ['request-info', 'answer'],
     });
 
     const ask = await act(id, 'request-info', '2026-03-12T10:00:00', { reason: 'Which desk, which day?' });
@@ -86,8 +92,11 @@ describe('the responsible unit handles feedback', () => {
       // Two working days after Fri 15:00, over the weekend: Tue 15:00.
       published: { dueAt: '2026-03-24T08:00:00.000Z', late: false },
     });
-    // The officer of the responsible unit reads what the citizen wrote.
-    expect(publish.json().content).toContain('paper the procedure does not list');
+    // Commands answer the pseudonymous item; the officer reads what the citizen wrote with a GET (logged).
+    expect(publish.json().content).toBeUndefined();
+    expect(publish.json()).toMatchObject({ openStages: [], actions: [] });
+    const read = await h.get(`/v1/feedback/${id}`, leader);
+    expect(read.json().content).toContain('paper the procedure does not list');
   });
 
   it('given feedback filed Mon 09:00, when refused Wed 09:01, then the refusal is recorded late', async () => {

@@ -1,13 +1,23 @@
 /**
  * `GET /v1/feedback/{id}` (one item) and `GET /v1/feedback?unitId=&status=` (a unit's items, newest first).
- * Officers (specialist, leader) see their own unit's items with what the citizen wrote; clerks of any unit see an
- * item's progress (to tell a citizen) and analysts read every unit, both without the private part; admins see all.
+ * Officers (specialist, leader) see their own unit's items, and on `GET /v1/feedback/{id}` what the citizen wrote
+ * (read from the filer vault; each read logged with the officer and the item); clerks of any unit see an item's
+ * progress (to tell a citizen) and analysts read every unit, both without the private part; admins see all. The
+ * list is pseudonymous for everyone: an inbox refresh is not a read of every filer's data.
  */
 import { FEEDBACK_STATUSES, UnitId, ValidationFailed } from '@onestop/domain';
 import { type App, authOf, errorResponseSchema, requireRole, requireUnit } from '@onestop/service-kit';
 import { z } from 'zod';
-import { type FeedbackContext, findItem, loadHistory, notFound, viewFor } from '../command.js';
-import { FeedbackView } from './view.js';
+import {
+  actorOf,
+  type FeedbackContext,
+  findItem,
+  loadHistory,
+  loadView,
+  maySeePrivate,
+  readFilerData,
+} from '../command.js';
+import { FeedbackView, feedbackView, withFilerData } from './view.js';
 
 const FeedbackList = z.object({ items: z.array(FeedbackView), limit: z.int() }).meta({ id: 'FeedbackList' });
 
@@ -19,8 +29,10 @@ export async function readRoutes(app: App, context: FeedbackContext): Promise<vo
       schema: {
         summary: 'One feedback item',
         description:
-          'Its status, each stage with its due and lateness, the answer, rating and follow-up. What the citizen ' +
-          'wrote only for officers of the responsible unit and admins.',
+          'Its status, each stage with its due and lateness, the dues of the stages to come, the steps the unit ' +
+          'may take now, the answer, rating and follow-up. What the citizen wrote only for officers of the ' +
+          'responsible unit and admins: read from the filer vault, each read logged (FB_FILER_DATA_ERASED data ' +
+          'shows as `filerDataErasedAt`).',
         tags: ['feedback'],
         params: z.object({ id: z.uuid().describe('feedback id') }),
         response: {
@@ -36,9 +48,13 @@ export async function readRoutes(app: App, context: FeedbackContext): Promise<vo
       const feedbackId = request.params.id;
       const item = await findItem(context, feedbackId);
       requireUnit(request, item.responsibleUnitId, ['admin', 'analyst', 'clerk']);
-      const view = await viewFor(request, context, await loadHistory(context, feedbackId));
-      if (view === undefined) throw notFound(feedbackId);
-      return reply.header('etag', `"${view.version}"`).send(view);
+      const view = await loadView(context, feedbackId);
+      const auth = authOf(request);
+      const filer = maySeePrivate(auth, view.responsibleUnitId)
+        ? await readFilerData(context, view, { actor: actorOf(auth), purpose: 'handle the feedback' })
+        : undefined;
+      const shown = filer === undefined ? view : withFilerData(view, filer);
+      return reply.header('etag', `"${view.version}"`).send(shown);
     },
   );
 
@@ -77,7 +93,7 @@ export async function readRoutes(app: App, context: FeedbackContext): Promise<vo
       requireUnit(request, unitId, ['admin', 'analyst']);
       const rows = await context.records.listByUnit(unitId, limit);
       const views = await Promise.all(
-        rows.map(async (row) => viewFor(request, context, await loadHistory(context, row.feedbackId))),
+        rows.map(async (row) => feedbackView(await loadHistory(context, row.feedbackId), context.calendar)),
       );
       const items = views.filter(
         (view): view is FeedbackView =>

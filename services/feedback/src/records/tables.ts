@@ -5,38 +5,27 @@
  * - `feedback_items`: which items each unit has (the list route), and the envelope key of each item (the
  *   dossier it is about, else its own id). Written before the item's first event, so a crash in between leaves
  *   a row without a stream, which readers skip, never a stream without a row.
- * - `feedback_private`: what the citizen wrote and how to reach them. It may name people, so it stays out of
- *   events; erasing the row removes it while the event log (pseudonymous) stays intact. Plain columns for now
- *   (not yet encrypted per filer like intake's vault).
  * - `feedback_dossiers`: the dossiers the service has heard of (from DossierReceived), to check a dossier subject
- *   and find its competent unit without reading intake's streams.
+ *   (by id from a clerk, by code from a citizen) and find its competent unit without reading intake's streams.
+ *
+ * What the citizen wrote and how to reach them is not here: it is in the filer vault (`filer/vault.ts`),
+ * encrypted under the filer's own key. Stores created before the vault have a `feedback_private` table with
+ * those columns in clear; nothing reads or writes it any more (drop it by hand after deciding what to keep).
  */
 import { defineError } from '@onestop/domain';
+import {
+  type SideTableDatabase,
+  type SideTableOptions,
+  type SideTableTransaction,
+  sideTables,
+} from '@onestop/event-store';
 import { z } from 'zod';
 
-/** A statement runner: the PostgreSQL store's transaction, the embedded store's and the consumers' fit. */
-export interface SqlTransaction {
-  query(sql: string, params?: readonly (string | null)[]): Promise<{ rows: Record<string, unknown>[] }>;
-}
+/** A statement runner: the consumers' transactions and the stores' `withTransaction` fit. */
+export type SqlTransaction = SideTableTransaction;
 
 /** A database that runs work in one transaction; the PostgreSQL and embedded event stores both are one. */
-export interface SqlDatabase {
-  /** The PostgreSQL store's schema; absent for the embedded store (one SQLite file). */
-  readonly schema?: string;
-  withTransaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
-}
-
-export const FeedbackContact = z
-  .strictObject({
-    name: z.string().trim().min(1).max(200).optional(),
-    phone: z
-      .string()
-      .regex(/^\+?[0-9 .-]{6,20}$/, 'expected a phone number')
-      .optional(),
-    email: z.email().max(254).optional(),
-  })
-  .describe('how to reach the filer; kept in the private store, never in events');
-export type FeedbackContact = z.infer<typeof FeedbackContact>;
+export type SqlDatabase = SideTableDatabase;
 
 export interface FeedbackItemRow {
   readonly feedbackId: string;
@@ -46,32 +35,24 @@ export interface FeedbackItemRow {
   readonly filedAt: string;
 }
 
-export interface FeedbackPrivate {
-  readonly content: string;
-  readonly contact?: FeedbackContact;
-  readonly followUp?: string;
-}
-
 export interface FeedbackRecords {
-  /** The index row and the private part of a new item, in one transaction. */
-  create(item: FeedbackItemRow, privatePart: { content: string; contact?: FeedbackContact }): Promise<void>;
+  /** The index row of a new item, before its first event. */
+  create(item: FeedbackItemRow): Promise<void>;
   /** Undoes `create` when the first event could not be appended. */
   discard(feedbackId: string): Promise<void>;
   find(feedbackId: string): Promise<FeedbackItemRow | undefined>;
   /** Newest first. */
   listByUnit(unitId: string, limit: number): Promise<FeedbackItemRow[]>;
-  readPrivate(feedbackId: string): Promise<FeedbackPrivate | undefined>;
-  /** Keeps the first follow-up text (the decider allows one follow-up). */
-  saveFollowUp(feedbackId: string, text: string): Promise<void>;
 }
 
 export interface KnownDossier {
   readonly data: { readonly dossierCode: string; readonly competentUnitId: string };
 }
 
-/** Where a dossier subject is looked up; processing's received-dossiers table fits too (embedded mode). */
+/** Where a dossier subject is looked up: by id (a clerk's filing), by code (a citizen's, from the receipt). */
 export interface DossierDirectory {
   find(dossierId: string): Promise<KnownDossier | undefined>;
+  findByCode(dossierCode: string): Promise<(KnownDossier & { readonly dossierId: string }) | undefined>;
 }
 
 export interface FeedbackDossiers extends DossierDirectory {
@@ -82,20 +63,17 @@ export interface FeedbackDossiers extends DossierDirectory {
 /** A stored row could not be read back: a bug or a hand-edited table, never the caller's fault. */
 export const FeedbackRowInvalid = defineError<{ table: string; id: string }>('FB_ROW_INVALID', 'internal');
 
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
-
 const ItemRow = z.object({
   feedback_id: z.string(),
   key_id: z.string(),
   responsible_unit_id: z.string(),
   filed_at: z.string(),
 });
-const PrivateRow = z.object({
-  content: z.string(),
-  contact: z.string().nullable(),
-  follow_up: z.string().nullable(),
+const DossierRow = z.object({
+  dossier_id: z.string(),
+  dossier_code: z.string(),
+  competent_unit_id: z.string(),
 });
-const DossierRow = z.object({ dossier_code: z.string(), competent_unit_id: z.string() });
 
 function parseRow<S extends z.ZodType>(schema: S, row: unknown, table: string, id: string): z.output<S> {
   const parsed = schema.safeParse(row);
@@ -112,33 +90,8 @@ function toItem(row: z.infer<typeof ItemRow>): FeedbackItemRow {
   };
 }
 
-/** Qualifies `name` with the store's schema, and creates the tables once, on first use. */
-function tablesIn(db: SqlDatabase, ddl: (table: (name: string) => string) => readonly string[]) {
-  if (db.schema !== undefined && !SCHEMA_NAME.test(db.schema)) {
-    throw new Error(`unexpected schema name ${db.schema}`);
-  }
-  const table = (name: string) => (db.schema === undefined ? name : `"${db.schema}".${name}`);
-  let created: Promise<void> | undefined;
-  const ensure = () => {
-    created ??= db
-      .withTransaction(async (tx) => {
-        for (const statement of ddl(table)) await tx.query(statement);
-      })
-      .catch((error: unknown) => {
-        created = undefined;
-        throw error;
-      });
-    return created;
-  };
-  const run = async <T>(work: (tx: SqlTransaction) => Promise<T>) => {
-    await ensure();
-    return db.withTransaction(work);
-  };
-  return { table, run, ensure };
-}
-
 export function feedbackRecordsTable(db: SqlDatabase): FeedbackRecords & { ready(): Promise<void> } {
-  const { table, run, ensure } = tablesIn(db, (t) => [
+  const { table, run, ensure } = sideTables(db, (t) => [
     `create table if not exists ${t('feedback_items')} (
       feedback_id text primary key,
       key_id text not null,
@@ -146,36 +99,21 @@ export function feedbackRecordsTable(db: SqlDatabase): FeedbackRecords & { ready
       filed_at text not null
     )`,
     `create index if not exists feedback_items_by_unit on ${t('feedback_items')} (responsible_unit_id, filed_at)`,
-    `create table if not exists ${t('feedback_private')} (
-      feedback_id text primary key,
-      content text not null,
-      contact text,
-      follow_up text
-    )`,
   ]);
   const items = table('feedback_items');
-  const privateTable = table('feedback_private');
 
   return {
     ready: ensure,
-    async create(item, privatePart) {
-      await run(async (tx) => {
-        await tx.query(
+    async create(item) {
+      await run((tx) =>
+        tx.query(
           `insert into ${items} (feedback_id, key_id, responsible_unit_id, filed_at) values ($1, $2, $3, $4)`,
           [item.feedbackId, item.keyId, item.responsibleUnitId, item.filedAt],
-        );
-        await tx.query(`insert into ${privateTable} (feedback_id, content, contact) values ($1, $2, $3)`, [
-          item.feedbackId,
-          privatePart.content,
-          privatePart.contact === undefined ? null : JSON.stringify(privatePart.contact),
-        ]);
-      });
+        ),
+      );
     },
     async discard(feedbackId) {
-      await run(async (tx) => {
-        await tx.query(`delete from ${privateTable} where feedback_id = $1`, [feedbackId]);
-        await tx.query(`delete from ${items} where feedback_id = $1`, [feedbackId]);
-      });
+      await run((tx) => tx.query(`delete from ${items} where feedback_id = $1`, [feedbackId]));
     },
     async find(feedbackId) {
       const { rows } = await run((tx) =>
@@ -197,43 +135,33 @@ export function feedbackRecordsTable(db: SqlDatabase): FeedbackRecords & { ready
       );
       return rows.map((row) => toItem(parseRow(ItemRow, row, 'feedback_items', unitId)));
     },
-    async readPrivate(feedbackId) {
-      const { rows } = await run((tx) =>
-        tx.query(`select content, contact, follow_up from ${privateTable} where feedback_id = $1`, [
-          feedbackId,
-        ]),
-      );
-      const first = rows[0];
-      if (first === undefined) return undefined;
-      const row = parseRow(PrivateRow, first, 'feedback_private', feedbackId);
-      const contact =
-        row.contact === null ? undefined : FeedbackContact.safeParse(JSON.parse(row.contact)).data;
-      return {
-        content: row.content,
-        ...(contact === undefined ? {} : { contact }),
-        ...(row.follow_up === null ? {} : { followUp: row.follow_up }),
-      };
-    },
-    async saveFollowUp(feedbackId, text) {
-      await run((tx) =>
-        tx.query(`update ${privateTable} set follow_up = $2 where feedback_id = $1 and follow_up is null`, [
-          feedbackId,
-          text,
-        ]),
-      );
-    },
   };
 }
 
-export function feedbackDossiersTable(db: SqlDatabase): FeedbackDossiers & { ready(): Promise<void> } {
-  const { table, run, ensure } = tablesIn(db, (t) => [
-    `create table if not exists ${t('feedback_dossiers')} (
+export function feedbackDossiersTable(
+  db: SqlDatabase,
+  options: SideTableOptions = {},
+): FeedbackDossiers & { ready(): Promise<void> } {
+  const { table, run, ensure } = sideTables(
+    db,
+    (t) => [
+      `create table if not exists ${t('feedback_dossiers')} (
       dossier_id text primary key,
       dossier_code text not null,
       competent_unit_id text not null
     )`,
-  ]);
+      `create index if not exists feedback_dossiers_by_code on ${t('feedback_dossiers')} (dossier_code)`,
+    ],
+    options,
+  );
   const dossiers = table('feedback_dossiers');
+  const known = (row: unknown, id: string) => {
+    const parsed = parseRow(DossierRow, row, 'feedback_dossiers', id);
+    return {
+      dossierId: parsed.dossier_id,
+      data: { dossierCode: parsed.dossier_code, competentUnitId: parsed.competent_unit_id },
+    };
+  };
   return {
     ready: ensure,
     async remember(dossierId, data) {
@@ -247,14 +175,23 @@ export function feedbackDossiersTable(db: SqlDatabase): FeedbackDossiers & { rea
     },
     async find(dossierId) {
       const { rows } = await run((tx) =>
-        tx.query(`select dossier_code, competent_unit_id from ${dossiers} where dossier_id = $1`, [
-          dossierId,
-        ]),
+        tx.query(
+          `select dossier_id, dossier_code, competent_unit_id from ${dossiers} where dossier_id = $1`,
+          [dossierId],
+        ),
       );
       const first = rows[0];
-      if (first === undefined) return undefined;
-      const row = parseRow(DossierRow, first, 'feedback_dossiers', dossierId);
-      return { data: { dossierCode: row.dossier_code, competentUnitId: row.competent_unit_id } };
+      return first === undefined ? undefined : known(first, dossierId);
+    },
+    async findByCode(dossierCode) {
+      const { rows } = await run((tx) =>
+        tx.query(
+          `select dossier_id, dossier_code, competent_unit_id from ${dossiers} where dossier_code = $1`,
+          [dossierCode],
+        ),
+      );
+      const first = rows[0];
+      return first === undefined ? undefined : known(first, dossierCode);
     },
   };
 }

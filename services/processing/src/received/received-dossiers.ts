@@ -8,19 +8,14 @@
  * store's SQLite file, so one implementation serves both modes.
  */
 import { DossierReceivedData, defineError, Instant, Uuid } from '@onestop/domain';
+import { type SideTableDatabase, type SideTableTransaction, sideTables } from '@onestop/event-store';
 import { z } from 'zod';
 
-/** A statement runner: `PostgresTransaction`, the embedded store's transaction and the messaging runner's fit. */
-export interface SqlTransaction {
-  query(sql: string, params?: readonly (string | null)[]): Promise<{ rows: Record<string, unknown>[] }>;
-}
+/** A statement runner: the consumers' transactions and the stores' `withTransaction` fit. */
+export type SqlTransaction = SideTableTransaction;
 
 /** A database that runs work in one transaction; the PostgreSQL and embedded event stores both are one. */
-export interface SqlDatabase {
-  /** The PostgreSQL store's schema; absent for the embedded store (one SQLite file). */
-  readonly schema?: string;
-  withTransaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
-}
+export type SqlDatabase = SideTableDatabase;
 
 export const ReceivedDossier = z.object({
   dossierId: Uuid,
@@ -43,7 +38,6 @@ export interface ReceivedDossiers {
 export const ReceivedRowInvalid = defineError<{ dossierId: string }>('PROC_RECEIVED_ROW_INVALID', 'internal');
 
 const TABLE = 'processing_received_dossiers';
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
 
 const Row = z.object({ dossier_id: z.string(), received: z.string(), withdrawn_at: z.string().nullable() });
 const Stored = z.object({ receivedAt: Instant, data: DossierReceivedData });
@@ -58,35 +52,19 @@ function parseJson(text: string): unknown {
 
 /** The read table in `db` (created on first use). */
 export function receivedDossiersTable(db: SqlDatabase): ReceivedDossiers {
-  if (db.schema !== undefined && !SCHEMA_NAME.test(db.schema)) {
-    throw new Error(`unexpected schema name ${db.schema}`);
-  }
-  const table = db.schema === undefined ? TABLE : `"${db.schema}".${TABLE}`;
-  let created: Promise<void> | undefined;
-  const ensure = () => {
-    created ??= db
-      .withTransaction(async (tx) => {
-        await tx.query(`create table if not exists ${table} (
-          dossier_id text primary key,
-          received text not null,
-          withdrawn_at text
-        )`);
-      })
-      .catch((error: unknown) => {
-        created = undefined;
-        throw error;
-      });
-    return created;
-  };
-  const run = async <T>(work: (tx: SqlTransaction) => Promise<T>) => {
-    await ensure();
-    return db.withTransaction(work);
-  };
+  const tables = sideTables(db, (t) => [
+    `create table if not exists ${t(TABLE)} (
+      dossier_id text primary key,
+      received text not null,
+      withdrawn_at text
+    )`,
+  ]);
+  const table = tables.table(TABLE);
 
   return {
     async remember(dossierId, receivedAt, data) {
       const received = JSON.stringify(Stored.parse({ receivedAt, data }));
-      await run((tx) =>
+      await tables.run((tx) =>
         tx.query(
           `insert into ${table} (dossier_id, received) values ($1, $2) on conflict (dossier_id) do nothing`,
           [dossierId, received],
@@ -94,7 +72,7 @@ export function receivedDossiersTable(db: SqlDatabase): ReceivedDossiers {
       );
     },
     async markWithdrawn(dossierId, at) {
-      await run((tx) =>
+      await tables.run((tx) =>
         tx.query(`update ${table} set withdrawn_at = $2 where dossier_id = $1 and withdrawn_at is null`, [
           dossierId,
           at,
@@ -102,7 +80,7 @@ export function receivedDossiersTable(db: SqlDatabase): ReceivedDossiers {
       );
     },
     async find(dossierId) {
-      const result = await run((tx) =>
+      const result = await tables.run((tx) =>
         tx.query(`select dossier_id, received, withdrawn_at from ${table} where dossier_id = $1`, [
           dossierId,
         ]),
