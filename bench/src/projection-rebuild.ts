@@ -1,8 +1,9 @@
 /**
  * Child process of the projection bench: rebuilds the read models of `<projection schema>` from the PostgreSQL
- * event store in `<store schema>` (the product's path: `rebuildProjection`, the store's paged `readAll`, its
- * rows handed over as `trusted` entries: the store's own, validated events) and prints one JSON line with its
- * timings and the process's peak RSS. A process of its own, so the peak is the rebuild's alone.
+ * event store in `<store schema>` (the product's path: `rebuildProjection` with the defaults `pnpm onestop
+ * replay` uses, the store's paged `readAll`, its rows handed over as `trusted` entries: the store's own,
+ * validated events) and prints one JSON line with its timings and the process's peak RSS. A process of its own,
+ * started with the replay's V8 old-space ceiling, so the peak is the rebuild's alone.
  *
  * Usage: tsx src/projection-rebuild.ts <connection string> <store schema> <projection schema>
  */
@@ -71,8 +72,6 @@ const result = await rebuildProjection({
   db,
   source,
   catalog: demoCatalog,
-  batchEvents: 10_000,
-  batchMs: 5_000,
 });
 const totalMs = performance.now() - t0;
 await store.close();

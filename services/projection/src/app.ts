@@ -1,9 +1,16 @@
 import type { Catalog } from '@onestop/catalog';
 import { type Calendar, vnCivilServiceCalendar } from '@onestop/domain';
-import { type App, type AuthConfig, buildServer, type Clock, type ServerOptions } from '@onestop/service-kit';
+import {
+  type App,
+  type AuthConfig,
+  buildServer,
+  type Clock,
+  type PublicRateLimit,
+  type ServerOptions,
+} from '@onestop/service-kit';
 import { registerFeedbackKpiRoutes } from './feedback/routes.js';
 import { registerKpiRoutes } from './kpi/routes.js';
-import { type PublicRateLimit, registerPublicRoutes } from './public/routes.js';
+import { registerPublicRoutes } from './public/routes.js';
 import { migrateProjection, type ProjectionDatabase } from './read-model/tables.js';
 import { registerReportRoutes } from './report/route.js';
 import { registerTimelineRoute } from './timeline/route.js';

@@ -26,14 +26,7 @@ export {
   unitsOf,
 } from './kpi/report.js';
 export { type PublicDossier, type PublicStep, publicDossierView } from './public/dossier.js';
-export {
-  clientAddress,
-  DEFAULT_PUBLIC_RATE_LIMIT,
-  PublicDossierNotFound,
-  type PublicRateLimit,
-  PublicRateLimited,
-  registerPublicRoutes,
-} from './public/routes.js';
+export { PublicDossierNotFound, registerPublicRoutes } from './public/routes.js';
 export { type Contributions, contributionsOf } from './read-model/contributions.js';
 export {
   type ActiveGeneration,
@@ -62,6 +55,7 @@ export {
   countRows,
   type LogEntry,
   liveCounts,
+  REBUILD_HEAP_MB,
   RebuildConflict,
   type RebuildDatabase,
   type RebuildOptions,

@@ -9,13 +9,13 @@ import {
   authConfigFromEnv,
   authEnvShape,
   createTestClock,
+  DEFAULT_PUBLIC_RATE_LIMIT,
   installShutdown,
   loadConfig,
   systemClock,
 } from '@onestop/service-kit';
 import { z } from 'zod';
 import { buildApp } from './app.js';
-import { DEFAULT_PUBLIC_RATE_LIMIT } from './public/routes.js';
 import { createProjectionHandler } from './read-model/handler.js';
 import { postgresProjectionDatabase } from './read-model/postgres.js';
 import { migrateProjection } from './read-model/tables.js';

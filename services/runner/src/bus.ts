@@ -9,7 +9,9 @@
  */
 import type { Catalog } from '@onestop/catalog';
 import { type DossierEvent, eventSchemaOf, parseDossierEvent, parseOrThrow } from '@onestop/domain';
-import type { EmbeddedEventStore } from '@onestop/event-store';
+import type { EmbeddedEventStore, EmbeddedTransaction } from '@onestop/event-store';
+import { feedbackDossiersTable, rememberFeedbackSubjectOnDossierReceived } from '@onestop/feedback';
+import { deskDossiersTable } from '@onestop/intake';
 import {
   type MessagingLogger,
   type StoreConsumerMetrics,
@@ -22,7 +24,7 @@ import {
   rememberDossierOnDossierReceived,
   rememberWithdrawalOnDossierWithdrawn,
 } from '@onestop/processing';
-import { receiveResultOnResultSentToDesk } from '@onestop/result-return';
+import { deskResultsTable, receiveResultOnResultSentToDesk } from '@onestop/result-return';
 import type { IdGenerator } from '@onestop/service-kit';
 import { z } from 'zod';
 
@@ -74,13 +76,22 @@ export interface EmbeddedBus {
 }
 
 /** Every reactor of the command services, in the order they should see an event. */
-function reactorsOf(deps: BusDeps): ReadonlyArray<(event: DossierEvent) => Promise<void>> {
+function reactorsOf(
+  deps: BusDeps,
+): ReadonlyArray<(event: DossierEvent, tx: EmbeddedTransaction) => Promise<void>> {
   const { store, ids, catalog, received } = deps;
+  const deskDossiers = deskDossiersTable(store);
+  const deskResults = deskResultsTable(store);
+  const feedbackDossiers = feedbackDossiersTable(store);
   return [
     (event) => rememberDossierOnDossierReceived(event, { received }),
     (event) => rememberWithdrawalOnDossierWithdrawn(event, { received }),
     (event) => openCaseOnDossierTransferred(event, { store, ids, catalog, received }),
     (event) => receiveResultOnResultSentToDesk(event, { store, ids }),
+    (event) => rememberFeedbackSubjectOnDossierReceived(event, { dossiers: feedbackDossiers }),
+    // The desks' lists (intake's day, result-return's waiting results): read tables of their services.
+    (event, tx) => deskDossiers.apply(event, tx),
+    (event, tx) => deskResults.apply(event, tx),
   ];
 }
 
@@ -107,9 +118,9 @@ export function startEmbeddedBus(deps: BusDeps): EmbeddedBus {
     logger: deps.logger,
     // The reactors append through the store, not through `tx`: inside the consumer's transaction the store's
     // calls join it, so their appends commit (or roll back) with the checkpoint.
-    handler: async (message) => {
+    handler: async (message, tx) => {
       if (message.kind === 'other') return;
-      for (const react of reactors) await react(message.event);
+      for (const react of reactors) await react(message.event, tx);
     },
   });
   return {

@@ -5,6 +5,7 @@
 import { demoCatalog } from '@onestop/catalog';
 import { isDomainError, parseOrThrow } from '@onestop/domain';
 import { signDevToken } from '@onestop/service-kit';
+import { devTokenRequest } from '@onestop/stack';
 import { exportCommand, exportUsage } from './cli/export.js';
 import { parseFlags } from './cli/flags.js';
 import { kpiCommand, kpiUsage } from './cli/kpi.js';
@@ -12,7 +13,6 @@ import { replayCommand, replayUsage } from './cli/replay.js';
 import { reportCommand, reportUsage } from './cli/report.js';
 import { UsageError } from './cli/target.js';
 import { loadEmbeddedEnv } from './config.js';
-import { devTokenRequest } from './dev-routes.js';
 import { devSecret } from './secrets.js';
 
 const usage = `usage: pnpm onestop <command> [flags]

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { loadConfig } from '@onestop/service-kit';
+import { authEnvShape, loadConfig } from '@onestop/service-kit';
 import { z } from 'zod';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -10,7 +10,9 @@ export const embeddedEnv = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   ONESTOP_DATA_DIR: z.string().min(1).default(resolve(repoRoot, '.data/embedded')),
   ONESTOP_TEST_CLOCK: z.enum(['0', '1']).default('0'),
-  JWT_SECRET: z.string().min(32).optional(),
+  ...authEnvShape,
+  /** The identity provider's sign-in page (authorization endpoint with client id and redirect URI). */
+  ONESTOP_IDP_SIGN_IN_URL: z.url().optional(),
   /** 32 bytes, base64; unset: generated once and kept in `<ONESTOP_DATA_DIR>/vault-master-key` (dev). */
   ONESTOP_VAULT_MASTER_KEY: z.string().min(1).optional(),
   /** Key of the receipts' tracking secrets; unset: generated once and kept in `<ONESTOP_DATA_DIR>/tracking-key`. */

@@ -1,13 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoUnitIds } from '@onestop/catalog';
-import { ReceiveResponse } from '@onestop/intake';
 import { signDevToken } from '@onestop/service-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type EmbeddedSystem, startEmbedded } from './embedded.js';
-import { criminalRecordReceipt, waitFor } from './testing/client.js';
+import { receiveCriminalRecord, waitFor } from './testing/client.js';
 
 const dirs: string[] = [];
 const systems: EmbeddedSystem[] = [];
@@ -108,18 +106,9 @@ describe('embedded mode', () => {
 
   it("given intake's bookkeeping events in the store, when the bus reads them, then it passes over them (nothing dead-lettered) and readiness reports it caught up", async () => {
     const system = await start(true);
-    const { app, jwtSecret } = system;
-    const centre = demoUnitIds.nhaTrangCentre;
+    const { app } = system;
     await app.inject({ method: 'POST', url: '/v1/dev/clock', payload: { now: '2026-03-09T09:00:00+07:00' } });
-    const token = await signDevToken({ sub: 'c1', roles: ['clerk'], unitId: centre }, jwtSecret);
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/intake/dossiers',
-      headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'bus-skip-1' },
-      payload: criminalRecordReceipt(centre, demoUnitIds.justice, 1),
-    });
-    expect(res.statusCode).toBe(201);
-    const { dossierId } = ReceiveResponse.parse(res.json());
+    const { dossierId } = await receiveCriminalRecord(system, 'bus-skip-1', 1);
 
     const status = await waitFor('the bus to catch up', async () => {
       const s = await system.bus.status();

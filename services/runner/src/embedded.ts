@@ -1,30 +1,44 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Catalog, demoCatalog } from '@onestop/catalog';
-import { filesystemDocumentStorage, registerDigitization } from '@onestop/digitization';
+import { registerDigitization } from '@onestop/digitization';
+import { filesystemDocumentStorage } from '@onestop/documents';
 import { vnCivilServiceCalendar } from '@onestop/domain';
 import { type EmbeddedEventStore, embeddedEventStore } from '@onestop/event-store';
-import { registerFeedback } from '@onestop/feedback';
-import { createPseudonyms, parseMasterKey, registerIntake, sqlitePersonalDataVault } from '@onestop/intake';
+import {
+  type DossierDirectory,
+  feedbackDossiersTable,
+  registerFeedback,
+  sqliteFilerVault,
+} from '@onestop/feedback';
+import {
+  createPseudonyms,
+  deskDossiersTable,
+  registerIntake,
+  sqlitePersonalDataVault,
+} from '@onestop/intake';
 import { type MessagingLogger, silentLogger, stderrLogger } from '@onestop/messaging';
-import { receivedDossiersTable, registerProcessing } from '@onestop/processing';
+import { type ReceivedDossiers, receivedDossiersTable, registerProcessing } from '@onestop/processing';
 import { migrateProjection, registerProjection } from '@onestop/projection';
-import { registerResultReturn } from '@onestop/result-return';
+import { deskResultsTable, registerResultReturn } from '@onestop/result-return';
 import {
   type App,
+  type AuthConfig,
   buildServer,
   type Clock,
   createTestClock,
+  issuesDevTokens,
+  registerSessionRoutes,
   registerTestClock,
   systemClock,
   type TestClock,
   uuidv7Ids,
 } from '@onestop/service-kit';
-import { registerCatalogRoutes } from '@onestop/stack';
+import { registerCatalogRoutes, registerDevTokens } from '@onestop/stack';
+import { parseMasterKey } from '@onestop/vault';
 import { registerWeb } from '@onestop/web';
 import type { Logger } from 'pino';
 import { type BusStatus, type EmbeddedBus, startEmbeddedBus } from './bus.js';
-import { registerDevTokens } from './dev-routes.js';
 import { type ProjectionConsumer, startProjectionConsumer } from './projection-consumer.js';
 import { devSecret, devTrackingKey, devVaultMasterKey } from './secrets.js';
 
@@ -37,6 +51,13 @@ export interface EmbeddedOptions {
   readonly testClock?: boolean;
   /** HS256 secret; default: one generated on first start and kept in `<dataDir>/dev-jwt-secret`. */
   readonly jwtSecret?: string;
+  /**
+   * How bearer tokens are checked: default HS256 with `jwtSecret` (and `POST /v1/dev/token` to get one); an
+   * identity provider's key set (`authConfigFromEnv`) in production, where the dev token route is not served.
+   */
+  readonly auth?: AuthConfig;
+  /** The identity provider's sign-in page, announced by `GET /v1/sign-in` (see `registerSessionRoutes`). */
+  readonly signInUrl?: string;
   /**
    * The vault master key, base64 of 32 bytes (`ONESTOP_VAULT_MASTER_KEY`); default: one generated on first start
    * and kept in `<dataDir>/vault-master-key` (mode 0600).
@@ -76,6 +97,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const masterKey = parseMasterKey(options.vaultMasterKey ?? (await devVaultMasterKey(options.dataDir)));
   const trackingKey = options.trackingKey ?? (await devTrackingKey(options.dataDir));
   const catalog = options.catalog ?? demoCatalog;
+  const auth: AuthConfig = options.auth ?? { mode: 'hs256', secret: jwtSecret };
   const store = embeddedEventStore({
     dataDir: options.dataDir,
     ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
@@ -88,6 +110,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
 
   const vault = sqlitePersonalDataVault({ db: store, masterKey, clock });
   const received = receivedDossiersTable(store);
+  const feedbackDossiers = feedbackDossiersTable(store);
   const storage = filesystemDocumentStorage({ root: join(options.dataDir, 'documents') });
   let bus: EmbeddedBus | undefined;
   let projection: ProjectionConsumer | undefined;
@@ -96,6 +119,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     // back would be gone while its owner believes it exists.
     await vault.ready();
     await received.find('00000000-0000-7000-8000-000000000000');
+    await feedbackDossiers.ready();
+    await deskDossiersTable(store).ready();
+    await deskResultsTable(store).ready();
     await migrateProjection(store);
     bus = startEmbeddedBus({ store, ids, catalog, received, logger: busLogger(options.logger, 'bus') });
     projection = startProjectionConsumer({
@@ -110,7 +136,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       name: 'onestop',
       description:
         'One-stop handling of administrative procedures — all services in one process (embedded mode)',
-      auth: { mode: 'hs256', secret: jwtSecret },
+      auth,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       routes: [
         async (root) => registerCatalogRoutes(root, catalog),
@@ -128,9 +154,23 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
         async (root) => registerDigitization(root, { store, clock, ids, storage }),
         async (root) => registerProcessing(root, { store, clock, ids, catalog, calendar, received }),
         async (root) => registerResultReturn(root, { store, clock, ids, catalog }),
-        async (root) => registerFeedback(root, { store, clock, ids, catalog, calendar, dossiers: received }),
+        async (root) =>
+          registerFeedback(root, {
+            store,
+            clock,
+            ids,
+            catalog,
+            calendar,
+            dossiers: feedbackDirectory(feedbackDossiers, received),
+            vault: sqliteFilerVault({ db: store, masterKey, clock }),
+            storage: filesystemDocumentStorage({ root: join(options.dataDir, 'feedback-attachments') }),
+            trackingKey,
+          }),
         async (root) => registerProjection(root, { db: store, clock, catalog, calendar, trackingKey }),
-        async (root) => registerDevTokens(root, jwtSecret, catalog),
+        async (root) => registerSessionRoutes(root, { auth, signInUrl: options.signInUrl }),
+        ...(issuesDevTokens(auth)
+          ? [async (root: App) => registerDevTokens(root, auth.secret, catalog)]
+          : []),
         // The web app at `/` (built on first request when its bundle is missing or stale).
         async (root) => registerWeb(root),
         ...(testClock === undefined ? [] : [async (root: App) => registerTestClock(root, testClock)]),
@@ -180,5 +220,16 @@ function readiness(status: BusStatus): { ok: boolean; detail: string } {
     detail:
       `${status.caughtUp ? 'caught up' : 'catching up'}; lag ${status.lag} events ` +
       `(position ${status.checkpoint} of ${status.head}); dead letters ${deadLettered}; restarts ${restarts}`,
+  };
+}
+
+/**
+ * Feedback's dossier directory: its own table (fed by the bus since feedback took dossier codes), falling back to
+ * processing's received dossiers for an id received before, so a clerk can still name those by id.
+ */
+function feedbackDirectory(own: DossierDirectory, received: ReceivedDossiers): DossierDirectory {
+  return {
+    find: async (dossierId) => (await own.find(dossierId)) ?? (await received.find(dossierId)),
+    findByCode: (dossierCode) => own.findByCode(dossierCode),
   };
 }

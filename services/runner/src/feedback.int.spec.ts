@@ -2,12 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoUnitIds } from '@onestop/catalog';
-import { ReceiveResponse } from '@onestop/intake';
 import { signDevToken } from '@onestop/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusStatus } from './bus.js';
 import { type EmbeddedSystem, startEmbedded } from './embedded.js';
-import { criminalRecordReceipt, waitFor } from './testing/client.js';
+import { receiveCriminalRecord, waitFor } from './testing/client.js';
 
 let dataDir: string;
 let system: EmbeddedSystem;
@@ -29,18 +28,13 @@ const caughtUp = (name: string, status: () => Promise<BusStatus>) =>
 describe('embedded mode: feedback', () => {
   it('given a received dossier, when feedback about it is filed and accepted, then the bus and the projection take its events without dead letters', async () => {
     const { app, jwtSecret } = system;
-    const centre = demoUnitIds.nhaTrangCentre;
     await app.inject({ method: 'POST', url: '/v1/dev/clock', payload: { now: '2026-03-09T09:00:00+07:00' } });
-    const clerk = await signDevToken({ sub: 'c1', roles: ['clerk'], unitId: centre }, jwtSecret);
-    const received = await app.inject({
-      method: 'POST',
-      url: '/v1/intake/dossiers',
-      headers: { authorization: `Bearer ${clerk}`, 'idempotency-key': 'feedback-1' },
-      payload: criminalRecordReceipt(centre, demoUnitIds.justice, 1),
-    });
-    expect(received.statusCode).toBe(201);
-    const { dossierId } = ReceiveResponse.parse(received.json());
+    const { dossierId } = await receiveCriminalRecord(system, 'feedback-1', 1);
     await caughtUp('the bus to remember the dossier', () => system.bus.status());
+    const clerk = await signDevToken(
+      { sub: 'c1', roles: ['clerk'], unitId: demoUnitIds.nhaTrangCentre },
+      jwtSecret,
+    );
 
     const filed = await app.inject({
       method: 'POST',
@@ -91,5 +85,33 @@ describe('embedded mode: feedback', () => {
     });
     expect(res.statusCode).toBe(422);
     expect(res.json().code).toBe('FB_SUBJECT_UNKNOWN');
+  });
+
+  it('given a received dossier, when a citizen files feedback with its code and receipt secret, then the competent unit has it and the file holds the text sealed', async () => {
+    const { app, store } = system;
+    const { dossierCode, receipt } = await receiveCriminalRecord(system, 'feedback-public-1', 2);
+    await caughtUp('the bus to remember the dossier', () => system.bus.status());
+
+    const content = 'Tôi, Hoàng Thị Em, chờ ở bộ phận một cửa hai giờ.';
+    const filed = await app.inject({
+      method: 'POST',
+      url: '/v1/public/feedback',
+      payload: { subject: { kind: 'dossier', dossierCode, secret: receipt.tracking?.secret }, content },
+    });
+
+    expect(filed.statusCode).toBe(201);
+    expect(filed.json().feedback).toMatchObject({
+      subject: { kind: 'dossier', dossierCode },
+      responsibleUnitId: demoUnitIds.justice,
+    });
+    const { rows } = await store.query('SELECT sealed_data, wrapped_key FROM feedback_filer_data');
+    const sealed = Buffer.concat(rows.flatMap((row) => Object.values(row).filter((v) => Buffer.isBuffer(v))));
+    expect(sealed.length).toBeGreaterThan(100);
+    expect(sealed.includes(Buffer.from('Hoàng Thị Em', 'utf8'))).toBe(false);
+    const status = await app.inject({
+      method: 'GET',
+      url: `/v1/public/feedback/${filed.json().reference}?secret=${filed.json().followUpSecret}`,
+    });
+    expect(status.json()).toMatchObject({ status: 'filed', reference: filed.json().reference });
   });
 });

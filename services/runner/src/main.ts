@@ -2,17 +2,21 @@
  * `pnpm start`: the whole system in one process on the embedded store (the composition root of embedded mode;
  * the only place that reads the environment).
  */
-import { installShutdown } from '@onestop/service-kit';
+import { authConfigFromEnv, installShutdown } from '@onestop/service-kit';
 import { pino } from 'pino';
 import { loadEmbeddedEnv } from './config.js';
 import { startEmbedded } from './embedded.js';
 
 const env = loadEmbeddedEnv();
 const logger = pino({ level: env.LOG_LEVEL });
+// An identity provider (JWKS_URL or JWKS_FILE) replaces dev tokens; without one, the dev secret signs them.
+const identityProvider = env.JWKS_URL !== undefined || env.JWKS_FILE !== undefined;
 const system = await startEmbedded({
   dataDir: env.ONESTOP_DATA_DIR,
   testClock: env.ONESTOP_TEST_CLOCK === '1',
   ...(env.JWT_SECRET === undefined ? {} : { jwtSecret: env.JWT_SECRET }),
+  ...(identityProvider ? { auth: authConfigFromEnv(env) } : {}),
+  ...(env.ONESTOP_IDP_SIGN_IN_URL === undefined ? {} : { signInUrl: env.ONESTOP_IDP_SIGN_IN_URL }),
   ...(env.ONESTOP_VAULT_MASTER_KEY === undefined ? {} : { vaultMasterKey: env.ONESTOP_VAULT_MASTER_KEY }),
   ...(env.ONESTOP_TRACKING_KEY === undefined ? {} : { trackingKey: env.ONESTOP_TRACKING_KEY }),
   logger,
@@ -41,7 +45,9 @@ process.stdout.write(
     `  health:         ${address}/health/ready   (store, bus and projection: caught up, lag)`,
     `  metrics:        ${address}/metrics`,
     `  data:           ${env.ONESTOP_DATA_DIR}`,
-    `  a token:        pnpm onestop token --role clerk --unit <unitId>   (or POST ${address}/v1/dev/token)`,
+    identityProvider
+      ? `  sign-in:        the identity provider's bearer token (${env.JWKS_URL ?? env.JWKS_FILE})`
+      : `  a token:        pnpm onestop token --role clerk --unit <unitId>   (or POST ${address}/v1/dev/token)`,
     '  analysts:       pnpm onestop kpi --unit <unitId> | replay | export --from <date> --to <date>',
     env.ONESTOP_TEST_CLOCK === '1'
       ? `  test clock:     POST ${address}/v1/dev/clock { "now": "2026-03-02T09:00:00+07:00" }`

@@ -12,10 +12,10 @@ import {
   PersonalDataErased,
   PersonalDataNotFound,
   PersonalDataUndecryptable,
-  parseMasterKey,
   sqlitePersonalDataVault,
 } from '@onestop/intake';
 import { createTestClock } from '@onestop/service-kit';
+import { parseMasterKey } from '@onestop/vault';
 import { afterEach, describe, expect, it } from 'vitest';
 import { devVaultMasterKey } from './secrets.js';
 

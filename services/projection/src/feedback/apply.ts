@@ -1,7 +1,7 @@
 /**
  * Applies feedback events (source `feedback`) to the generation's feedback table, inside the batch's
- * transaction (`applyEventBatch` hands over the batch's new events only, so a redelivery changes nothing).
- * Each item's row is loaded once per batch, advanced by its events in log order (one item's events share a
+ * transaction (`EventBatch` hands over each added page's new events only, so a redelivery changes nothing).
+ * Each item's row is loaded once per page, advanced by its events in log order (one item's events share a
  * Kafka key, so they arrive in stream order), and written back in one multi-row upsert.
  *
  * Done stages keep the due and the `late` flag their event recorded. The answer's and the publication's dues

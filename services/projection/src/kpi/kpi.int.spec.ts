@@ -234,6 +234,30 @@ describe.each(BACKENDS)('KPI queries on %s', (backend) => {
     expect(empty.body).toMatchObject({ received: 0, p50ElapsedWorkingDays: null });
   });
 
+  it('given every competent unit side by side, then the department’s row has the figures of its own report and the other units theirs', async () => {
+    const { status, body } = await get(p.current, `/v1/kpi/units?${WEEK}`, analyst);
+    expect(status).toBe(200);
+    const own = (await get(p.current, `/v1/kpi/units/${AG_ENV}?${WEEK}`, analyst)).body;
+    const rows = body.units as Array<Record<string, unknown>>;
+    const ids = rows.map((row) => row.unitId);
+    expect(ids).toContain(AG_ENV);
+    expect(ids).toContain(demoUnitIds.justice);
+    expect(ids).not.toContain(OLD_NRE); // merged into AG_ENV: counted under it
+    expect(ids).not.toContain(CENTRE); // a centre receives; no procedure names it competent
+    const row = rows.find((r) => r.unitId === AG_ENV);
+    for (const field of ['received', 'late', 'overdue', 'onTimeRate', 'digitizationRate', 'onlineRate']) {
+      expect(row?.[field], field).toEqual(own[field]);
+    }
+    expect(row?.points).toEqual(own.points);
+    expect(row).toMatchObject({ name: expect.any(String), code: expect.any(String), received: 10 });
+    expect(rows.find((r) => r.unitId === demoUnitIds.justice)).toMatchObject({ received: 0, late: 0 });
+
+    // A leader reads only their own unit's row; a clerk none.
+    const leader = await get(p.current, `/v1/kpi/units?${WEEK}`, await token(['leader'], AG_ENV));
+    expect(leader.body.units.map((r: { unitId: string }) => r.unitId)).toEqual([AG_ENV]);
+    expect((await get(p.current, `/v1/kpi/units?${WEEK}`, await token(['clerk'], CENTRE))).status).toBe(403);
+  });
+
   it('given the week, then the daily series splits Monday and Tuesday', async () => {
     const { body } = await get(p.current, `/v1/kpi/units/${AG_ENV}/series?${WEEK}&granularity=day`, analyst);
     expect(body.points.map((x: { period: string; received: number }) => [x.period, x.received])).toEqual([

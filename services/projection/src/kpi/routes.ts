@@ -1,6 +1,7 @@
 /**
- * `GET /v1/kpi/units/{unitId}` (figures and 766 points), `.../procedures` (split by procedure), `.../dossiers`
- * (drill-down), `.../series`, and `GET /v1/kpi/procedures/{code}`. See `query.ts` for when figures come from
+ * `GET /v1/kpi/units` (every competent unit side by side), `GET /v1/kpi/units/{unitId}` (figures and 766 points),
+ * `.../procedures` (split by procedure), `.../dossiers` (drill-down), `.../series`, and
+ * `GET /v1/kpi/procedures/{code}`. See `query.ts` for when figures come from
  * the aggregates and when the dossiers are recomputed as of an instant.
  */
 import { localDateOf, workingMsToDays } from '@onestop/domain';
@@ -10,6 +11,7 @@ import { readsAnyUnit, requireReader, requireUnitReader } from '../access.js';
 import type { ProjectionDeps } from '../app.js';
 import { zeroCounts } from '../read-model/contributions.js';
 import { UNIT_COUNTERS } from '../read-model/tables.js';
+import { competentUnits } from '../report/model.js';
 import { iso, PeriodQuery, resolvePeriod, UnitIdParam } from './params.js';
 import { drillDown, type KpiScope, type ReadContext } from './query.js';
 import { readProjection, unitKpiReport, unitProcedureKpiReport, unitsOf } from './report.js';
@@ -19,6 +21,7 @@ import {
   SeriesResponse,
   UnitKpiResponse,
   UnitProceduresResponse,
+  UnitsKpiResponse,
 } from './schemas.js';
 
 const num = z.union([z.number(), z.string(), z.bigint()]).transform(Number);
@@ -37,6 +40,42 @@ function percentile(sorted: readonly number[], p: number): number | null {
 
 export async function registerKpiRoutes(app: App, deps: ProjectionDeps): Promise<void> {
   const read = <T>(work: (ctx: ReadContext) => Promise<T>) => readProjection(deps, work);
+
+  app.get(
+    '/v1/kpi/units',
+    {
+      preHandler: requireReader,
+      schema: {
+        summary: 'KPIs of every competent unit, side by side',
+        description:
+          'The figures of `GET /v1/kpi/units/{unitId}` for the same parameters, one row per competent unit in ' +
+          'registry order (the units procedures name competent, merged ones under their successor): the ' +
+          'analyst’s comparison table. Analysts and admins read every unit, leaders and specialists their own.',
+        querystring: PeriodQuery,
+        response: { 200: UnitsKpiResponse },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      const now = deps.clock.now();
+      const all = competentUnits(deps.catalog);
+      const readable = readsAnyUnit(auth) ? all : all.filter((unit) => unit.id === auth.unitId);
+      const units = [];
+      for (const unit of readable) {
+        const report = await unitKpiReport(deps, unit.id, request.query, now);
+        units.push({ ...report, code: unit.code, name: unit.name, kind: unit.kind });
+      }
+      const period = resolvePeriod(request.query, now);
+      return {
+        rollup: request.query.rollup,
+        due: request.query.due,
+        from: iso(period.fromMs),
+        to: iso(period.toMs),
+        asOf: iso(period.asOfMs),
+        units,
+      };
+    },
+  );
 
   app.get(
     '/v1/kpi/units/:unitId',

@@ -81,6 +81,24 @@ export const UnitKpiResponse = Figures.extend({
   feedback: FeedbackFiguresSchema,
 });
 
+export const UnitsKpiResponse = UnitKpiResponse.pick({
+  rollup: true,
+  due: true,
+  from: true,
+  to: true,
+  asOf: true,
+}).extend({
+  units: z
+    .array(
+      UnitKpiResponse.omit({ rollup: true, due: true, from: true, to: true, asOf: true }).extend({
+        code: z.string(),
+        name: z.string(),
+        kind: z.string(),
+      }),
+    )
+    .describe('one row per competent unit, in registry order'),
+});
+
 export const UnitProceduresResponse = UnitKpiResponse.pick({
   unitId: true,
   units: true,

@@ -5,13 +5,12 @@
  */
 import { demoCatalog, demoUnitIds } from '@onestop/catalog';
 import { trackingSecret } from '@onestop/domain';
-import type { App } from '@onestop/service-kit';
+import { type App, DEFAULT_PUBLIC_RATE_LIMIT, type PublicRateLimit } from '@onestop/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
 import { FeedbackScenario } from '../feedback/testing.js';
 import { BACKENDS, get, SECRET, token, useProjection } from '../testing/harness.js';
 import { DossierScenario, vn } from '../testing/scenario.js';
-import { DEFAULT_PUBLIC_RATE_LIMIT, type PublicRateLimit } from './routes.js';
 
 const KEY = 'public-int-spec-tracking-key-0123456789abcdef';
 const AG_ENV = demoUnitIds.agricultureEnvironment;

@@ -2,13 +2,11 @@
  * Public transparency (no sign-in, Decision 766's publication duty): each competent unit's published figures
  * for a period, and tracking of one dossier by its code and the receipt's tracking secret.
  *
- * - Rate limited per client address (`@fastify/rate-limit`, in memory per process), 429 in the common error
- *   shape. Behind the stack gateway the address is taken from `X-Forwarded-For` (`trustedProxyHops`).
+ * - Rate limited per client address (`registerRateLimited` of the service kit), 429 in the common error shape.
  * - No enumeration: a malformed code or secret, a wrong secret (another applicant's code) and an unknown code
  *   all get the same 404 body. The secret is checked first, in constant time, and the read model is only looked
  *   up once it matched, so a code's existence changes neither the answer nor its timing.
  */
-import rateLimit from '@fastify/rate-limit';
 import type { Unit } from '@onestop/catalog';
 import {
   defineError,
@@ -16,7 +14,12 @@ import {
   parseDossierCode,
   verifyTrackingSecret,
 } from '@onestop/domain';
-import { type App, errorResponseSchema } from '@onestop/service-kit';
+import {
+  type App,
+  DEFAULT_PUBLIC_RATE_LIMIT,
+  errorResponseSchema,
+  registerRateLimited,
+} from '@onestop/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ProjectionDeps } from '../app.js';
@@ -33,39 +36,6 @@ import {
 } from './schemas.js';
 
 export const PublicDossierNotFound = defineError<{ hint: string }>('PUBLIC_DOSSIER_NOT_FOUND', 'not_found');
-export const PublicRateLimited = defineError<{ retryAfterSeconds: number }>(
-  'PUBLIC_RATE_LIMITED',
-  'too_many_requests',
-);
-
-export interface PublicRateLimit {
-  /** Requests per client address per window (default 60). */
-  readonly max: number;
-  /** Default one minute. */
-  readonly timeWindowMs: number;
-  /**
-   * Proxies in front of this server whose `X-Forwarded-For` entries are trusted: 0 (default) keys on the socket
-   * address; 1 behind the stack gateway, which appends the address it saw.
-   */
-  readonly trustedProxyHops: number;
-}
-
-export const DEFAULT_PUBLIC_RATE_LIMIT: PublicRateLimit = {
-  max: 60,
-  timeWindowMs: 60_000,
-  trustedProxyHops: 0,
-};
-
-/** The client address the limit counts against. */
-export function clientAddress(request: FastifyRequest, trustedProxyHops: number): string {
-  if (trustedProxyHops <= 0) return request.ip;
-  const header = request.headers['x-forwarded-for'];
-  const chain = (Array.isArray(header) ? header.join(',') : (header ?? ''))
-    .split(',')
-    .map((hop) => hop.trim())
-    .filter((hop) => hop.length > 0);
-  return chain[chain.length - trustedProxyHops] ?? request.ip;
-}
 
 // One answer for every failed lookup: it names nothing the caller sent, so all failures are byte-identical.
 const notFound = () =>
@@ -129,20 +99,7 @@ function publishedUnits(deps: ProjectionDeps, now: Date): Unit[] {
 }
 
 export async function registerPublicRoutes(app: App, deps: ProjectionDeps): Promise<void> {
-  const limit = deps.publicRateLimit ?? DEFAULT_PUBLIC_RATE_LIMIT;
-  // Its own scope, so the limiter applies to these routes only (embedded mode mounts every service on one server).
-  await app.register(async (scope: App) => {
-    await scope.register(rateLimit, {
-      global: true,
-      max: limit.max,
-      timeWindow: limit.timeWindowMs,
-      keyGenerator: (request) => clientAddress(request, limit.trustedProxyHops),
-      errorResponseBuilder: (_request, context) =>
-        PublicRateLimited(`too many requests: at most ${context.max} per ${context.after}`, {
-          details: { retryAfterSeconds: Math.ceil(context.ttl / 1000) },
-        }),
-    });
-
+  await registerRateLimited(app, deps.publicRateLimit ?? DEFAULT_PUBLIC_RATE_LIMIT, async (scope) => {
     // The same report as `GET /v1/kpi/units/{unitId}` with its defaults: statutory due, judged now, rolled up.
     const report = (unitId: string, query: z.infer<typeof PublicPeriodQuery>, now: Date) => {
       const kpiQuery: UnitKpiQuery = {

@@ -4,12 +4,13 @@
  * embedded store.
  */
 import { demoCatalog, demoUnitIds } from '@onestop/catalog';
-import type { DossierEvent } from '@onestop/domain';
+import { DossierEvent } from '@onestop/domain';
 import type { SqlTransaction } from '@onestop/messaging';
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, useProjection } from '../testing/harness.js';
 import { CRIMINAL_RECORD, DossierScenario, guidance, refusal, vn } from '../testing/scenario.js';
 import { activeGeneration } from './generations.js';
+import { postgresProjectionDatabase } from './postgres.js';
 import { type LogEntry, type RebuildSource, rebuildProjection } from './rebuild.js';
 import type { ProjectionTables } from './tables.js';
 
@@ -68,10 +69,16 @@ function mixedLog(): DossierEvent[] {
     moved.completeStep(day(d + 1, '09:00'), 'appraise', 'officer-j');
     scenarios.push(moved);
   }
+  // A reason with the characters COPY's text format escapes (tab, line breaks, backslash) and quotes.
+  const escaped = refusal('2025-10-07T09:30', CENTRE);
   const extra = [
     refusal('2025-10-06T09:10', CENTRE),
     refusal('2025-10-07T09:10', WARD),
     guidance('2025-10-07T09:20', CENTRE),
+    DossierEvent.parse({
+      ...escaped,
+      data: { ...escaped.data, reason: 'thiếu\tgiấy tờ\r\n"bản gốc" \\ C:\\hồ sơ\\' },
+    }),
   ];
   const all = [...scenarios.flatMap((s) => s.events), ...extra];
   const sorted = all
@@ -185,6 +192,25 @@ describe.each(BACKENDS)('batched rebuild against the live handler on %s', (backe
         rejected: entries.length - log.length,
       });
       expect(await db.withTransaction((tx) => snapshot(tx, db.schema))).toEqual(live);
+    }
+
+    // Stack mode's own pool of the projection database: its transactions stream the new events in with COPY.
+    const { connectionString } = p.current;
+    if (connectionString === undefined || db.schema === undefined) return;
+    const own = await postgresProjectionDatabase({ connectionString, schema: db.schema, maxConnections: 2 });
+    try {
+      for (const { entries, ...shape } of [shapes[0], shapes[3]].flatMap((s) => (s ? [s] : []))) {
+        const result = await rebuildProjection({
+          db: own,
+          source: arraySource(entries),
+          catalog: demoCatalog,
+          ...shape,
+        });
+        expect(result).toMatchObject({ status: 'switched', eventsRead: entries.length });
+        expect(await own.withTransaction((tx) => snapshot(tx, own.schema))).toEqual(live);
+      }
+    } finally {
+      await own.close();
     }
   });
 });

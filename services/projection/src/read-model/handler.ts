@@ -2,14 +2,15 @@
  * The projection's event handling, one code path for the live consumer and the replay. The live handler,
  * `(event, tx)`, is wired by the runner to the Kafka consumer (stack mode) or to the store consumer (embedded
  * mode) and commits its effects with the consumer's position; the replay applies whole batches of the log with
- * `applyEventBatch`. Either way, for the events of a batch (one, for the live handler):
+ * an `EventBatch`, page by page. Either way, for the events of a batch (one, for the live handler):
  * - each new event is stored once (a redelivered event id changes nothing) after its dossier's last `seq`;
  * - each dossier the batch touched is recomputed once, from all its events, as of its latest event;
  * - the aggregates move by the difference between the dossiers' new and old contributions (summed over the
  *   batch per aggregate row), and a row whose counters all fall to 0 is deleted, so the tables do not depend on
  *   how the log was cut into batches: the rows after a batch equal the rows after its events one by one.
- * Writes are multi-row statements (`bulk-sql.ts`); the replay keeps recently touched dossiers' events in a
- * bounded cache (`DossierCache`) so it does not read back and re-parse what it has just written.
+ * Writes are multi-row statements (`bulk-sql.ts`), or COPY for a replay's new events; the two callers differ
+ * only in that. The replay keeps recently touched dossiers' events in a bounded cache (`DossierCache`) so it
+ * does not read back and re-parse what it has just written.
  */
 import type { Catalog } from '@onestop/catalog';
 import {
@@ -24,6 +25,9 @@ import { z } from 'zod';
 import { applyFeedbackBatch } from '../feedback/apply.js';
 import {
   type BulkColumn,
+  canCopy,
+  copyData,
+  copyRows,
   deleteWhereKeys,
   detectDialect,
   insertRows,
@@ -40,6 +44,7 @@ import {
   STEP_COUNTERS,
   UNIT_COUNTERS,
 } from './tables.js';
+import { trustedEvent } from './trusted.js';
 
 export type { SqlDialect } from './bulk-sql.js';
 
@@ -90,6 +95,9 @@ interface DossierState {
   contributions: Contributions | StoredContributions | undefined;
 }
 
+/** A dossier the tables know nothing of. */
+const EMPTY_STATE: DossierState = Object.freeze({ events: [], lastSeq: 0, contributions: undefined });
+
 /**
  * The replay's memory of recently touched dossiers, so a dossier touched again a few batches later is not read
  * back and re-parsed. Bounded by the number of events it holds (least recently touched dossiers go first). It
@@ -136,10 +144,11 @@ export class DossierCache {
 }
 
 /**
- * The event ids a rebuild stored in a generation whose events table was empty when the rebuild's run began, as
- * a Bloom filter: an id it does not hold is certainly not stored (no lookup), one it holds may be (looked up,
- * as every id is without a filter). Fixed size: 8 MiB keep false positives under 1 % up to ~7 million ids,
- * and past that they only cost lookups. Ids of a batch that rolled back stay in it: harmless false positives.
+ * Ids (of events, or of dossiers) a rebuild stored in a generation whose events table was empty when the
+ * rebuild's run began, as a Bloom filter: an id it does not hold is certainly not stored (no lookup), one it
+ * holds may be (looked up, as every id is without a filter). Fixed size: 8 MiB keep false positives under 1 %
+ * up to ~7 million ids, and past that they only cost lookups. Ids of a batch that rolled back stay in it:
+ * harmless false positives.
  */
 export class StoredIdFilter {
   private readonly bits = new Int32Array(1 << 21);
@@ -381,6 +390,11 @@ export interface BatchTarget {
   readonly calendar: Calendar;
   readonly catalog: Catalog;
   readonly dialect: SqlDialect;
+  /**
+   * Tables only this caller writes (a replay's new generation): new event rows go in with COPY where the
+   * transaction offers it (their ids were looked up first, so none can conflict).
+   */
+  readonly copy?: boolean;
 }
 
 /** Loads the stored state of `dossierIds` (none of them cached) in three statements. */
@@ -405,7 +419,11 @@ async function loadStates(
     const row = DossierEventRow.parse(raw);
     const state = states.get(row.dossier_id);
     if (state === undefined) continue;
-    state.events.push(parseDossierEvent(JSON.parse(row.body)));
+    // Bodies this handler stored: read back as trusted (upcast, envelope checked), parsed in full only when
+    // that check fails, which then throws the parse's error.
+    const body: unknown = JSON.parse(row.body);
+    const trusted = trustedEvent(body);
+    state.events.push('event' in trusted ? trusted.event : parseDossierEvent(body));
     state.lastSeq = Math.max(state.lastSeq, row.seq);
   }
   const contributionRows = await selectWhereIn(
@@ -431,132 +449,212 @@ export interface BatchOutcome {
   readonly dossiers: number;
 }
 
+/** A dossier touched by the batch: its state as the batch found it, and its events since. */
+interface Touched {
+  readonly before: DossierState;
+  events: DossierEvent[];
+  lastSeq: number;
+}
+
+/** What a rebuild's run stored, when it began on an empty events table (`StoredIdFilter`). */
+export interface StoredIds {
+  /** Event ids: only these may be redeliveries to look up. */
+  readonly events: StoredIdFilter;
+  /** Dossier ids: only these may have a stored state to load. */
+  readonly dossiers: StoredIdFilter;
+}
+
+export function storedIdFilters(): StoredIds {
+  return { events: new StoredIdFilter(), dossiers: new StoredIdFilter() };
+}
+
 /**
- * Applies `events` (in log order) to `target`'s tables in `tx`, with the same outcome as applying them one by
- * one: see the module comment. `cache` and `storedIds`, when given, must be used with these tables only, and by
- * nothing else that writes them (`storedIds` only for tables whose events table was empty when it was made).
+ * One batch of events applied to `target`'s tables in one transaction `tx`, with the same outcome as applying
+ * them one by one (see the module comment). Events are added in log order, in as many `add` calls as the caller
+ * likes (a replay adds each page of the log as it reads it): each call stores the new events at once and keeps
+ * the touched dossiers' events in memory; `finish` recomputes every touched dossier once, from all its events,
+ * and writes the dossier rows and aggregates. Only the flushing differs between callers: rows are inserted,
+ * or streamed in with COPY where `target.copy` allows it.
+ *
+ * `cache` and `storedIds`, when given, must be used with these tables only, and by nothing else that writes
+ * them (`storedIds` only for tables whose events table was empty when they were made).
  */
-export async function applyEventBatch(
-  tx: SqlTransaction,
-  target: BatchTarget,
-  events: readonly DossierEvent[],
-  cache?: DossierCache,
-  storedIds?: StoredIdFilter,
-): Promise<BatchOutcome> {
-  const { tables, dialect } = target;
-  const unique = new Map<string, DossierEvent>();
-  for (const event of events) if (!unique.has(event.eventId)) unique.set(event.eventId, event);
-  const candidates =
-    storedIds === undefined ? [...unique.keys()] : [...unique.keys()].filter((id) => storedIds.mayHold(id));
-  const stored = await selectWhereIn(tx, dialect, 'event_id', tables.events, 'event_id', candidates);
-  for (const raw of stored) unique.delete(EventIdRow.parse(raw).event_id);
-  if (unique.size === 0) return { stored: 0, dossiers: 0 };
-  if (storedIds !== undefined) for (const id of unique.keys()) storedIds.add(id);
-  // Feedback items have a read model of their own (their events also stay in the dossier's log below).
-  await applyFeedbackBatch(tx, target, [...unique.values()]);
+export class EventBatch {
+  private readonly touched = new Map<string, Touched>();
+  private readonly intake = new Deltas(INTAKE_AGGREGATE.keys);
+  /**
+   * The event rows written so far, one write after the other (a connection runs one statement at a time): the
+   * server stores a page while the caller reads and adds the next; anything else waits for them (`written`).
+   */
+  private writing: Promise<void> = Promise.resolve();
+  private stored = 0;
+  private heldEvents = 0;
 
-  const byDossier = new Map<string, DossierEvent[]>();
-  for (const event of unique.values()) {
-    const list = byDossier.get(event.dossierId);
-    if (list === undefined) byDossier.set(event.dossierId, [event]);
-    else list.push(event);
-  }
-  const states = new Map<string, DossierState>();
-  const missing: string[] = [];
-  for (const id of byDossier.keys()) {
-    const cached = cache?.get(id);
-    if (cached === undefined) missing.push(id);
-    else states.set(id, cached);
-  }
-  for (const [id, state] of await loadStates(tx, target, missing)) states.set(id, state);
+  constructor(
+    private readonly tx: SqlTransaction,
+    private readonly target: BatchTarget,
+    private readonly cache?: DossierCache,
+    private readonly storedIds?: StoredIds,
+  ) {}
 
-  const unit = new Deltas(UNIT_AGGREGATE.keys);
-  const intake = new Deltas(INTAKE_AGGREGATE.keys);
-  const steps = new Deltas(STEP_AGGREGATE.keys);
-  const eventRows: SqlParam[][] = [];
-  const dossierRows: SqlParam[][] = [];
-  const deleted: string[][] = [];
-  const lastSeqs = new Map<string, number>();
-  for (const [dossierId, added] of byDossier) {
-    let seq = states.get(dossierId)?.lastSeq ?? 0;
-    for (const event of added) {
+  /** Adds `events` (the next ones in log order): stores the new ones and returns how many were new. */
+  async add(events: readonly DossierEvent[]): Promise<number> {
+    const { tx, target, storedIds } = this;
+    const { tables, dialect } = target;
+    const unique = new Map<string, DossierEvent>();
+    for (const event of events) if (!unique.has(event.eventId)) unique.set(event.eventId, event);
+    const candidates =
+      storedIds === undefined
+        ? [...unique.keys()]
+        : [...unique.keys()].filter((id) => storedIds.events.mayHold(id));
+    // Stored by an earlier batch or an earlier `add` of this one: the transaction sees its own writes.
+    if (candidates.length > 0) await this.written();
+    const stored = await selectWhereIn(tx, dialect, 'event_id', tables.events, 'event_id', candidates);
+    for (const raw of stored) unique.delete(EventIdRow.parse(raw).event_id);
+    if (unique.size === 0) return 0;
+    if (storedIds !== undefined) for (const id of unique.keys()) storedIds.events.add(id);
+    // Feedback items have a read model of their own (their events also stay in the dossier's log below).
+    const feedback = [...unique.values()].filter((e) => e.source === 'feedback');
+    if (feedback.length > 0) await this.written();
+    await applyFeedbackBatch(tx, target, feedback);
+
+    const missing = new Set<string>();
+    for (const event of unique.values()) {
+      const id = event.dossierId;
+      if (this.touched.has(id) || missing.has(id)) continue;
+      const cached = this.cache?.get(id);
+      if (cached !== undefined) this.hold(id, cached);
+      // A dossier this run never stored has nothing to load (most of a rebuild's new dossiers).
+      else if (storedIds?.dossiers.mayHold(id) === false) this.hold(id, EMPTY_STATE);
+      else missing.add(id);
+    }
+    if (missing.size > 0) await this.written();
+    for (const [id, state] of await loadStates(tx, target, [...missing])) this.hold(id, state);
+
+    const eventRows: SqlParam[][] = [];
+    for (const event of unique.values()) {
+      const touched = this.touched.get(event.dossierId);
+      if (touched === undefined) continue;
+      touched.events.push(event);
+      touched.lastSeq++;
+      this.heldEvents++;
+      storedIds?.dossiers.add(event.dossierId);
       eventRows.push([
         event.eventId,
-        dossierId,
-        ++seq,
+        event.dossierId,
+        touched.lastSeq,
         event.type,
         event.source,
         Date.parse(event.occurredAt),
         JSON.stringify(event),
       ]);
-    }
-    lastSeqs.set(dossierId, seq);
-  }
-  // Sent now, so the server stores the events while the dossiers are recomputed here; awaited below (the
-  // transaction's statements run in order, so nothing else is sent before it either way).
-  const storing = insertRows(
-    tx,
-    dialect,
-    tables.events,
-    EVENT_COLUMNS,
-    eventRows,
-    'on conflict (event_id) do nothing',
-  );
-  storing.catch(() => undefined);
-
-  for (const [dossierId, added] of byDossier) {
-    const state = states.get(dossierId) ?? { events: [], lastSeq: 0, contributions: undefined };
-    const seq = lastSeqs.get(dossierId) ?? state.lastSeq;
-    let latest = Number.NEGATIVE_INFINITY;
-    for (const event of added) {
       const direct = intakeOnly(event);
-      if (direct) intake.add(direct, 1);
+      if (direct) this.intake.add(direct, 1);
     }
-    const all = [...state.events, ...added];
-    for (const event of all) latest = Math.max(latest, Date.parse(event.occurredAt));
-    const summary = summarizeDossier(all, {
-      calendar: target.calendar,
-      catalog: target.catalog,
-      asOf: new Date(latest),
-    });
-    const before = state.contributions;
-    const after = summary === undefined ? undefined : contributionsOf(summary);
-    if (before !== undefined) {
-      unit.add(before.unitDaily, -1);
-      intake.add(before.intakeDaily, -1);
-      for (const bump of before.officerSteps) steps.add(bump, -1);
-    }
-    if (after !== undefined) {
-      unit.add(after.unitDaily, 1);
-      intake.add(after.intakeDaily, 1);
-      for (const bump of after.officerSteps) steps.add(bump, 1);
-    }
-    if (summary !== undefined && after !== undefined) {
-      const values = rowValues(summary, after);
-      dossierRows.push(DOSSIER_COLUMNS.map((c) => values[c.name] ?? null));
-    } else if (before !== undefined) {
-      deleted.push([dossierId]);
-    }
-    cache?.set(dossierId, { events: all, lastSeq: seq, contributions: after });
+    const copy = target.copy && canCopy(tx) ? tx : undefined;
+    // Encoded now, while the previous page may still be going in.
+    const data = copy === undefined ? undefined : copyData(EVENT_COLUMNS, eventRows);
+    const store = () =>
+      copy !== undefined && data !== undefined
+        ? copyRows(copy, tables.events, EVENT_COLUMNS, data)
+        : insertRows(
+            tx,
+            dialect,
+            tables.events,
+            EVENT_COLUMNS,
+            eventRows,
+            'on conflict (event_id) do nothing',
+          );
+    this.writing = this.writing.then(store);
+    // Awaited by the next statement or `finish`; this only keeps a failure from going unhandled meanwhile.
+    this.writing.catch(() => undefined);
+    this.stored += unique.size;
+    return unique.size;
   }
 
-  await storing;
-  await applyDeltas(tx, dialect, tables, UNIT_AGGREGATE, unit);
-  await applyDeltas(tx, dialect, tables, INTAKE_AGGREGATE, intake);
-  await applyDeltas(tx, dialect, tables, STEP_AGGREGATE, steps);
-  await insertRows(
-    tx,
-    dialect,
-    tables.dossiers,
-    DOSSIER_COLUMNS,
-    dossierRows,
-    `on conflict (dossier_id) do update set
-     ${DOSSIER_COLUMNS.filter((c) => c.name !== 'dossier_id')
-       .map((c) => `${c.name} = excluded.${c.name}`)
-       .join(', ')}`,
-  );
-  await deleteWhereKeys(tx, dialect, tables.dossiers, textColumns(['dossier_id']), deleted);
-  return { stored: unique.size, dossiers: byDossier.size };
+  /** Waits for the event rows sent so far (a failure fails the batch). */
+  private written(): Promise<void> {
+    return this.writing;
+  }
+
+  /** Events of the dossiers the batch has touched so far (what it holds in memory until `finish`). */
+  get held(): number {
+    return this.heldEvents;
+  }
+
+  private hold(dossierId: string, state: DossierState): void {
+    this.touched.set(dossierId, { before: state, events: [...state.events], lastSeq: state.lastSeq });
+    this.heldEvents += state.events.length;
+  }
+
+  /** Recomputes the touched dossiers and writes their rows and the aggregates; the batch is done. */
+  async finish(): Promise<BatchOutcome> {
+    const { tx, target, intake } = this;
+    const { tables, dialect } = target;
+    const unit = new Deltas(UNIT_AGGREGATE.keys);
+    const steps = new Deltas(STEP_AGGREGATE.keys);
+    const dossierRows: SqlParam[][] = [];
+    const deleted: string[][] = [];
+    for (const [dossierId, touched] of this.touched) {
+      let latest = Number.NEGATIVE_INFINITY;
+      for (const event of touched.events) latest = Math.max(latest, Date.parse(event.occurredAt));
+      const summary = summarizeDossier(touched.events, {
+        calendar: target.calendar,
+        catalog: target.catalog,
+        asOf: new Date(latest),
+      });
+      const before = touched.before.contributions;
+      const after = summary === undefined ? undefined : contributionsOf(summary);
+      if (before !== undefined) {
+        unit.add(before.unitDaily, -1);
+        intake.add(before.intakeDaily, -1);
+        for (const bump of before.officerSteps) steps.add(bump, -1);
+      }
+      if (after !== undefined) {
+        unit.add(after.unitDaily, 1);
+        intake.add(after.intakeDaily, 1);
+        for (const bump of after.officerSteps) steps.add(bump, 1);
+      }
+      if (summary !== undefined && after !== undefined) {
+        const values = rowValues(summary, after);
+        dossierRows.push(DOSSIER_COLUMNS.map((c) => values[c.name] ?? null));
+      } else if (before !== undefined) {
+        deleted.push([dossierId]);
+      }
+      this.cache?.set(dossierId, { events: touched.events, lastSeq: touched.lastSeq, contributions: after });
+    }
+
+    await this.written();
+    await applyDeltas(tx, dialect, tables, UNIT_AGGREGATE, unit);
+    await applyDeltas(tx, dialect, tables, INTAKE_AGGREGATE, intake);
+    await applyDeltas(tx, dialect, tables, STEP_AGGREGATE, steps);
+    await insertRows(
+      tx,
+      dialect,
+      tables.dossiers,
+      DOSSIER_COLUMNS,
+      dossierRows,
+      `on conflict (dossier_id) do update set
+       ${DOSSIER_COLUMNS.filter((c) => c.name !== 'dossier_id')
+         .map((c) => `${c.name} = excluded.${c.name}`)
+         .join(', ')}`,
+    );
+    await deleteWhereKeys(tx, dialect, tables.dossiers, textColumns(['dossier_id']), deleted);
+    return { stored: this.stored, dossiers: this.touched.size };
+  }
+}
+
+/** Applies `events` (in log order) to `target`'s tables in `tx` as one batch (`EventBatch`): the live handler. */
+export async function applyEventBatch(
+  tx: SqlTransaction,
+  target: BatchTarget,
+  events: readonly DossierEvent[],
+  cache?: DossierCache,
+  storedIds?: StoredIds,
+): Promise<BatchOutcome> {
+  const batch = new EventBatch(tx, target, cache, storedIds);
+  await batch.add(events);
+  return batch.finish();
 }
 
 /** `(event, tx) => Promise<void>` for `startKafkaConsumer` / `startStoreConsumer` (tables from `migrateProjection`). */

@@ -1,6 +1,12 @@
-/** The projection's own PostgreSQL database (stack mode): a pool, transactions, and the read models' schema. */
-import type { SqlTransaction } from '@onestop/messaging';
+/**
+ * The projection's own PostgreSQL database (stack mode): a pool, transactions (which can COPY, for a replay's
+ * bulk writes), and the read models' schema.
+ */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
+import type { CopyTransaction } from './bulk-sql.js';
 import type { ProjectionDatabase } from './tables.js';
 
 export interface PostgresProjectionDatabase extends ProjectionDatabase {
@@ -29,8 +35,13 @@ export async function postgresProjectionDatabase(options: {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const tx: SqlTransaction = {
+        const tx: CopyTransaction = {
           query: (sql, params) => client.query(sql, params ? [...params] : undefined),
+          copyFrom: (table, columns, chunks) =>
+            pipeline(
+              Readable.from(chunks),
+              client.query(copyFromStdin(`copy ${table} (${columns.join(', ')}) from stdin`)),
+            ),
         };
         const result = await work(tx);
         await client.query('COMMIT');

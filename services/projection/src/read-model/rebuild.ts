@@ -2,37 +2,38 @@
  * Replay (blue-green): rebuilds every read model from the log into the next generation's tables while the live
  * generation keeps serving, then switches over in one transaction once the rebuild has caught up with the log.
  *
- * - The log is read in pages (`chunkSize`) into batches (up to `batchEvents` events or `batchMs` of reading);
- *   each batch is applied by `applyEventBatch` (the live handler's code: every touched dossier recomputed once
- *   per batch, multi-row writes) in one transaction with the rebuild's checkpoint (kept in
- *   `projection_rebuilds`), so an interrupted rebuild (Ctrl-C, kill -9) resumes where its last batch committed
- *   and ends identical to an uninterrupted one. A bounded cache of recently touched dossiers (`cacheEvents`)
- *   spares reading their events back; nothing else writes the new generation, so it stays exact. Likewise a
- *   run that starts on an empty events table tracks the ids it stores (`StoredIdFilter`) and looks up only
- *   ids it may have stored already (a redelivery), not every id of every batch.
- * - On PostgreSQL the next batch is read from the source while the current one is written; sources of the
- *   system's own log may hand over unparsed `trusted` entries (envelope checked, payload trusted).
+ * - The log is read in pages (`chunkSize`); a batch is one transaction that adds page after page to an
+ *   `EventBatch` (the live handler's code: each page's new events are stored at once, every dossier the batch
+ *   touched is recomputed once at its end, multi-row writes) until it has read `batchEvents` entries, holds
+ *   2 × `batchEvents` events of its dossiers, or has run `batchMs`; it commits with the rebuild's checkpoint
+ *   (kept in `projection_rebuilds`), so an interrupted rebuild (Ctrl-C, kill -9) resumes where its last batch
+ *   committed and ends identical to an uninterrupted one. A bounded cache of recently touched dossiers
+ *   (`cacheEvents`) spares reading their events back; nothing else writes the new generation, so it stays
+ *   exact. Likewise a run that starts on an empty events table tracks the event and dossier ids it stores
+ *   (`StoredIds`) and looks up only events it may have stored already (a redelivery) and only dossiers it may
+ *   have stored, not every id of every page.
+ * - Memory is bounded whatever the log's length: one batch's dossiers, the cache, one page read ahead, the
+ *   two filters. `pnpm onestop replay` runs under `REBUILD_HEAP_MB` so that V8 collects before garbage piles up.
+ * - On PostgreSQL the next page is read from the source while the current one is applied; the new events go
+ *   in with COPY (the new generation is this rebuild's alone); a batch does not wait for its commit to reach
+ *   the disk (a lost batch is read again from the previous checkpoint); the new tables are analyzed once caught
+ *   up, before they go live.
+ * - Sources of the system's own log may hand over unparsed `trusted` entries (envelope checked, payload
+ *   trusted: `trusted.ts`).
  * - The switch re-checks, inside its transaction, that no event arrived since the last batch; then it marks the
  *   new generation live, lets the caller move the live consumer's checkpoint (`onSwitch`), and drops the old
  *   generation's tables. A live consumer still behind that point re-applies events the rebuild already has;
  *   the handler ignores an event id it has stored, so nothing counts twice.
  * - On SQLite a batch holds the one write lock, which the running service also needs for its own events and
- *   queries: keep `batchMs` and `batchEvents` small there (the defaults are).
+ *   queries: batches stay small there (`BATCH_DEFAULTS`).
  */
 import type { Catalog } from '@onestop/catalog';
-import {
-  type DossierEvent,
-  defineError,
-  eventSchemaOf,
-  streamIdOfEvent,
-  upcast,
-  vnCivilServiceCalendar,
-} from '@onestop/domain';
+import { type DossierEvent, defineError, vnCivilServiceCalendar } from '@onestop/domain';
 import type { SqlTransaction } from '@onestop/messaging';
 import { z } from 'zod';
-import { detectDialect } from './bulk-sql.js';
+import { detectDialect, type SqlDialect } from './bulk-sql.js';
 import { activeGeneration, calendarOfVersion } from './generations.js';
-import { applyEventBatch, type BatchTarget, DossierCache, StoredIdFilter } from './handler.js';
+import { type BatchTarget, DossierCache, EventBatch, storedIdFilters } from './handler.js';
 import {
   dropGenerationDdl,
   FIRST_GENERATION,
@@ -42,6 +43,7 @@ import {
   type ProjectionTables,
   projectionTables,
 } from './tables.js';
+import { trustedEvent } from './trusted.js';
 
 /**
  * One entry of the log: a dossier event to apply (`dossier`: parsed; `trusted`: see below), another store event
@@ -58,74 +60,26 @@ export type LogEntry =
   | { readonly kind: 'skipped' }
   | { readonly kind: 'rejected'; readonly eventId: string; readonly reason: string };
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+/**
+ * The V8 old-space ceiling (MB) a replay runs under: `pnpm onestop replay` starts itself with
+ * `--max-old-space-size` set to it, and the bench measures its rebuild under it. What a rebuild holds is bounded
+ * whatever the log's length (see `BATCH_DEFAULTS`); the ceiling only makes V8 collect before garbage piles up to
+ * several times that (with its default multi-gigabyte limit it lets the heap grow to ~4 × the live set between
+ * full collections), so that the process stays under 512 MB.
+ */
+export const REBUILD_HEAP_MB = 256;
 
 /**
- * The envelope checks of a `trusted` entry, after upcasting: a known type at its current version, from its
- * source, with the ids, instant and stream the read models use. The payload is the trusted part.
+ * Batch sizes by dialect. PostgreSQL: a rebuild's batch writes only its new generation, so it can be long (a
+ * dossier touched across a batch is recomputed once; COPY streams each page's events in) while the live
+ * service goes on in its own tables. SQLite: a batch holds the file's one write lock, which the running service
+ * needs too, so batches stay short. Pages stay small either way: what a page allocates is mostly garbage once
+ * it is applied, and V8 collects it cheaply only while little of it is still held.
  */
-function isTrustedEnvelope(event: Record<string, unknown>): event is DossierEvent {
-  const schema = typeof event.type === 'string' ? eventSchemaOf(event.type) : undefined;
-  return (
-    schema !== undefined &&
-    event.schemaVersion === schema.shape.schemaVersion.value &&
-    event.source === schema.shape.source.value &&
-    typeof event.eventId === 'string' &&
-    event.eventId !== '' &&
-    typeof event.dossierId === 'string' &&
-    event.dossierId !== '' &&
-    typeof event.occurredAt === 'string' &&
-    Number.isFinite(Date.parse(event.occurredAt)) &&
-    isRecord(event.data) &&
-    event.streamId ===
-      streamIdOfEvent({ source: schema.shape.source.value, dossierId: event.dossierId, data: event.data })
-  );
-}
-
-type Applicable = { readonly event: DossierEvent } | { readonly rejected: string };
-
-/** The keys of each type's envelope and payload, in its schema's order. */
-const layouts = new Map<string, { envelope: readonly string[]; data: readonly string[] }>();
-
-/**
- * The event with the keys of its envelope and payload in its schema's order, unknown keys dropped, as a parse
- * would give them: the body the projection stores is then the same text whichever way the event was read
- * (store rows come back with their metadata and jsonb keys reordered). Nested payload objects keep their order.
- */
-function inSchemaOrder(event: Record<string, unknown>): Record<string, unknown> {
-  const schema = typeof event.type === 'string' ? eventSchemaOf(event.type) : undefined;
-  if (schema === undefined) return event;
-  let layout = layouts.get(schema.shape.type.value);
-  if (layout === undefined) {
-    layout = { envelope: Object.keys(schema.shape), data: Object.keys(schema.shape.data.shape) };
-    layouts.set(schema.shape.type.value, layout);
-  }
-  const pick = (from: Record<string, unknown>, keys: readonly string[]) => {
-    const out: Record<string, unknown> = {};
-    for (const key of keys) if (from[key] !== undefined) out[key] = from[key];
-    return out;
-  };
-  const ordered = pick(event, layout.envelope);
-  if (isRecord(event.data)) ordered.data = pick(event.data, layout.data);
-  return ordered;
-}
-
-/** A `trusted` entry's event (upcast when stored at an older version), or why it is rejected. */
-function trustedEvent(raw: unknown): Applicable {
-  try {
-    const schema = isRecord(raw) && typeof raw.type === 'string' ? eventSchemaOf(raw.type) : undefined;
-    const current =
-      schema !== undefined && isRecord(raw) && raw.schemaVersion === schema.shape.schemaVersion.value
-        ? raw
-        : upcast(raw);
-    const event = isRecord(current) ? inSchemaOrder(current) : undefined;
-    if (event !== undefined && isTrustedEnvelope(event)) return { event };
-    return { rejected: 'not a dossier event envelope' };
-  } catch (error) {
-    return { rejected: error instanceof Error ? error.message : String(error) };
-  }
-}
+const BATCH_DEFAULTS: Record<SqlDialect, { batchMs: number; batchEvents: number }> = {
+  postgres: { batchMs: 2_000, batchEvents: 50_000 },
+  sqlite: { batchMs: 200, batchEvents: 10_000 },
+};
 
 export interface RebuildSource {
   /** Up to `max` entries after `after` (absent: from the start); called inside the rebuild's transactions. */
@@ -165,11 +119,14 @@ export interface RebuildOptions<Tx extends SqlTransaction> {
   readonly stopAfter?: number;
   /** Pause at the next batch boundary once aborted. */
   readonly signal?: AbortSignal;
-  /** Events read per round trip to the log. Default 1,000. */
+  /** Entries read per round trip to the log (a page). Default 1,000. */
   readonly chunkSize?: number;
-  /** A batch stops reading after about this long, then applies what it read and commits. Default 200 ms. */
+  /**
+   * A batch stops reading after about this long, then recomputes its dossiers and commits. Default 2 s on
+   * PostgreSQL, 200 ms on SQLite.
+   */
   readonly batchMs?: number;
-  /** A batch stops reading at this many entries. Default 10,000. */
+  /** A batch stops reading at this many entries. Default 50,000 on PostgreSQL, 10,000 on SQLite. */
   readonly batchEvents?: number;
   /** Events of recently touched dossiers kept in memory between batches. Default 30,000. */
   readonly cacheEvents?: number;
@@ -211,14 +168,14 @@ export const RebuildConflict = defineError<{ generation: string; calendarVersion
   'conflict',
 );
 
-/** Entries read for one batch: the events to apply, the others counted, and where the batch ends. */
-interface ReadBatch {
+/** One page of the log: the events to apply, the other entries counted, and where the page ends. */
+interface ReadPage {
   readonly from: string | undefined;
   readonly events: DossierEvent[];
-  read: number;
-  skipped: number;
-  rejected: number;
-  checkpoint: string | undefined;
+  readonly read: number;
+  readonly skipped: number;
+  readonly rejected: number;
+  readonly checkpoint: string | undefined;
 }
 
 const num = z.union([z.number(), z.string(), z.bigint()]).transform(Number);
@@ -274,9 +231,6 @@ export async function rebuildProjection<Tx extends SqlTransaction>(
 ): Promise<RebuildResult> {
   const { db, source } = options;
   const now = options.now ?? Date.now;
-  const chunkSize = options.chunkSize ?? 1000;
-  const batchMs = options.batchMs ?? 200;
-  const batchEvents = options.batchEvents ?? 10_000;
   const bookkeeping = generationTables(db.schema);
   if (options.calendarVersion !== undefined) calendarOfVersion(options.calendarVersion);
 
@@ -333,15 +287,20 @@ export async function rebuildProjection<Tx extends SqlTransaction>(
     dialect: await detectDialect(tx),
     empty: (await tx.query(`select 1 from ${tables.events} limit 1`)).rows.length === 0,
   }));
+  const defaults = BATCH_DEFAULTS[dialect];
+  const chunkSize = options.chunkSize ?? 1_000;
+  const batchMs = options.batchMs ?? defaults.batchMs;
+  const batchEvents = options.batchEvents ?? defaults.batchEvents;
   const target: BatchTarget = {
     tables,
     calendar: calendarOfVersion(begun.row.calendar_version),
     catalog: options.catalog,
     dialect,
+    copy: true,
   };
   const cache = new DossierCache(options.cacheEvents ?? 30_000);
   // Ids stored by this run need no lookup; those of an earlier run (a resumed rebuild) are not tracked.
-  const storedIds = empty ? new StoredIdFilter() : undefined;
+  const storedIds = empty ? storedIdFilters() : undefined;
   const startedAt = now();
   let readThisRun = 0;
   let state = begun.row;
@@ -361,31 +320,31 @@ export async function rebuildProjection<Tx extends SqlTransaction>(
     counts: await db.withTransaction((tx) => countRows(tx, tables)),
   });
 
-  /** Reads a batch of up to `limit` entries after `from` (pages of `chunkSize`, for up to `batchMs`). */
-  const readBatch = async (from: string | undefined, limit: number): Promise<ReadBatch> => {
-    const batch: ReadBatch = { from, events: [], read: 0, skipped: 0, rejected: 0, checkpoint: from };
-    const t0 = now();
-    while (batch.read < limit && now() - t0 < batchMs) {
-      const page = await source.read(batch.checkpoint, Math.min(chunkSize, limit - batch.read));
-      if (page.entries.length === 0) break;
-      for (const entry of page.entries) {
-        if (entry.kind === 'dossier') batch.events.push(entry.event);
-        else if (entry.kind === 'trusted') {
-          const applicable = trustedEvent(entry.raw);
-          if ('event' in applicable) batch.events.push(applicable.event);
-          else batch.rejected++;
-        } else batch[entry.kind]++;
-      }
-      batch.read += page.entries.length;
-      batch.checkpoint = page.checkpoint;
+  /** Reads a page of up to `max` entries after `from`. */
+  const readPage = async (from: string | undefined, max: number): Promise<ReadPage> => {
+    const page = await source.read(from, max);
+    const events: DossierEvent[] = [];
+    let skipped = 0;
+    let rejected = 0;
+    for (const entry of page.entries) {
+      if (entry.kind === 'dossier') events.push(entry.event);
+      else if (entry.kind === 'trusted') {
+        const applicable = trustedEvent(entry.raw);
+        if ('event' in applicable) events.push(applicable.event);
+        else rejected++;
+      } else if (entry.kind === 'skipped') skipped++;
+      else rejected++;
     }
-    return batch;
+    const read = page.entries.length;
+    return { from, events, read, skipped, rejected, checkpoint: read === 0 ? from : page.checkpoint };
   };
-  // On PostgreSQL the next batch is read while this one is written (the source's reads need no transaction of
-  // the projection's database). On SQLite the source is the store whose transaction the batch holds: its reads
-  // stay inside it. Reads never overlap one another or `source.remaining`.
+  // On PostgreSQL the next page is read while this one is applied (the source's reads need no transaction of
+  // the projection's database), across batch boundaries too. On SQLite the source is the store whose
+  // transaction the batch holds: its reads stay inside it. Reads never overlap one another or
+  // `source.remaining`.
   const readAhead = dialect === 'postgres';
-  let ahead: Promise<ReadBatch> | undefined;
+  let analyzed = false;
+  let ahead: Promise<ReadPage> | undefined;
   const settleAhead = async () => {
     await ahead?.catch(() => undefined);
   };
@@ -398,39 +357,66 @@ export async function rebuildProjection<Tx extends SqlTransaction>(
       return result('paused');
     }
 
+    // One batch, one transaction: pages are read and added to it (their events stored at once) until it has
+    // read `batchEvents` entries, holds twice that many events, or has taken `batchMs`; then its dossiers are
+    // recomputed once each, and it commits with the checkpoint.
     const work = async (tx: Tx) => {
       const [row] = await loadRebuild(tx, bookkeeping.rebuilds, generation);
       if (row === undefined) throw RebuildConflict(`rebuild ${generation} was discarded by another run`);
-      const from = row.checkpoint ?? undefined;
-      const limit = Math.min(budget, batchEvents);
-      const early = await ahead;
-      ahead = undefined;
-      const read =
-        early !== undefined && early.from === from && early.read <= limit
-          ? early
-          : await readBatch(from, limit);
-      const nextLimit = Math.min(budget - read.read, batchEvents);
-      if (readAhead && read.read > 0 && nextLimit > 0) {
-        ahead = readBatch(read.checkpoint, nextLimit);
-        // Awaited by the next batch (or on the way out); this only keeps a failure from going unhandled.
-        ahead.catch(() => undefined);
+      // A batch that a server crash loses is read again from the previous checkpoint (committed with it), so
+      // it need not wait for its commit to reach the disk.
+      if (dialect === 'postgres') {
+        await tx.query('set local synchronous_commit = off');
+        // The new tables have no statistics yet (they are analyzed before the switch): the planner would
+        // think a lookup of a few dossiers' events costly enough to compile (JIT) and parallelize.
+        await tx.query('set local jit = off');
+        await tx.query('set local max_parallel_workers_per_gather = 0');
       }
-      await applyEventBatch(tx, target, read.events, cache, storedIds);
+      const limit = Math.min(budget, batchEvents);
+      const batch = new EventBatch(tx, target, cache, storedIds);
+      const t0 = now();
+      let checkpoint = row.checkpoint ?? undefined;
+      let read = 0;
+      let skipped = 0;
+      let rejected = 0;
+      // Memory: what the batch holds (its dossiers' events, old and new) is bounded too, whatever their length.
+      while (read < limit && batch.held < 2 * batchEvents && now() - t0 < batchMs) {
+        const max = Math.min(chunkSize, limit - read);
+        const early = await ahead;
+        ahead = undefined;
+        const page =
+          early !== undefined && early.from === checkpoint && early.read <= max
+            ? early
+            : await readPage(checkpoint, max);
+        if (page.read === 0) break;
+        read += page.read;
+        skipped += page.skipped;
+        rejected += page.rejected;
+        checkpoint = page.checkpoint;
+        const next = Math.min(chunkSize, budget - read);
+        if (readAhead && next > 0) {
+          ahead = readPage(checkpoint, next);
+          // Awaited by the next page (or on the way out); this only keeps a failure from going unhandled.
+          ahead.catch(() => undefined);
+        }
+        await batch.add(page.events);
+      }
+      await batch.finish();
       const updated: RebuildRow = {
         ...row,
-        events_read: row.events_read + read.read,
-        skipped: row.skipped + read.skipped,
-        rejected: row.rejected + read.rejected,
-        checkpoint: read.checkpoint ?? null,
+        events_read: row.events_read + read,
+        skipped: row.skipped + skipped,
+        rejected: row.rejected + rejected,
+        checkpoint: checkpoint ?? null,
       };
-      if (read.read > 0) {
+      if (read > 0) {
         await tx.query(
           `update ${bookkeeping.rebuilds} set events_read = $2, skipped = $3, rejected = $4, checkpoint = $5
             where generation = $1`,
           [generation, updated.events_read, updated.skipped, updated.rejected, updated.checkpoint],
         );
       }
-      return { read: read.read, row: updated };
+      return { read, row: updated };
     };
     let batch: Awaited<ReturnType<typeof work>>;
     try {
@@ -455,6 +441,13 @@ export async function rebuildProjection<Tx extends SqlTransaction>(
       continue;
     }
 
+    if (dialect === 'postgres' && !analyzed) {
+      // Caught up: the tables about to go live get their statistics now, not when autovacuum comes by.
+      await db.withTransaction(async (tx) => {
+        for (const table of Object.values(tables)) await tx.query(`analyze ${table}`);
+      });
+      analyzed = true;
+    }
     const switched = await db.withTransaction(async (tx) => {
       const checkpoint = state.checkpoint ?? undefined;
       // Caught up as of this transaction: on SQLite it holds the write lock, so nothing can be appended now.

@@ -8,12 +8,12 @@ import { type Catalog, type Procedure, vietnamDayStart } from '@onestop/catalog'
 import {
   type Calendar,
   type Classification,
-  type ClockEvaluation,
   ClockNotStarted,
+  type ClockWithElapsed,
   type DossierEvent,
   type DueBasis,
   type EventOfType,
-  evaluateClock,
+  evaluateClockWithElapsed,
   type LateReason,
   localDateOf,
   type NationalStatus,
@@ -196,17 +196,19 @@ export function summarizeDossier(
   const received = ofType(events, 'DossierReceived')[0];
   if (received === undefined) return undefined;
 
-  const due = ctx.due ?? 'statutory';
-  const clockAt = (at: Date): ClockEvaluation | undefined => {
-    try {
-      return evaluateClock(events, { calendar: ctx.calendar, asOf: at, due });
-    } catch (error) {
-      if (ClockNotStarted.is(error)) return undefined;
-      throw error;
-    }
-  };
-  const clock = clockAt(ctx.asOf);
-  if (clock === undefined) return undefined;
+  // One evaluation of the clock; the elapsed time at each step's ends and at the transfer comes from it.
+  let evaluated: ClockWithElapsed;
+  try {
+    evaluated = evaluateClockWithElapsed(events, {
+      calendar: ctx.calendar,
+      asOf: ctx.asOf,
+      due: ctx.due ?? 'statutory',
+    });
+  } catch (error) {
+    if (ClockNotStarted.is(error)) return undefined;
+    throw error;
+  }
+  const { clock } = evaluated;
 
   const data = received.data;
   const receivedAt = new Date(received.occurredAt);
@@ -242,14 +244,7 @@ export function summarizeDossier(
   const transfer = ofType(events, 'DossierTransferred')[0];
   const transferredAtMs = transfer === undefined ? null : ms(transfer.occurredAt);
 
-  const elapsedMemo = new Map<number, number>();
-  const elapsedAt = (at: number) => {
-    const known = elapsedMemo.get(at);
-    if (known !== undefined) return known;
-    const value = clockAt(new Date(at))?.elapsedWorkingMs ?? 0;
-    elapsedMemo.set(at, value);
-    return value;
-  };
+  const elapsedAt = evaluated.elapsedWorkingMsAt;
   const lateSteps = new Set(
     clock.lateReasons.flatMap((r) => (r.kind === 'step_over_budget' && r.completed ? [r.stepId] : [])),
   );

@@ -19,6 +19,8 @@ export const BACKENDS: readonly Backend[] = ['postgres', 'embedded'];
 
 export interface Projection {
   readonly db: ProjectionDatabase;
+  /** The PostgreSQL database of `db` (postgres backend only). */
+  readonly connectionString?: string;
   readonly app: App;
   readonly clock: TestClock;
   /** Runs the handler on each event, one transaction per event (as the consumers do). */
@@ -69,6 +71,7 @@ export function useProjection(backend: Backend, now: Date): { readonly current: 
     };
     current = {
       db,
+      ...(schema === undefined ? {} : { connectionString: schema.current.connectionString }),
       app,
       clock,
       async apply(events) {

@@ -15,6 +15,7 @@ import {
   liveCounts,
   migrateProjection,
   postgresProjectionDatabase,
+  REBUILD_HEAP_MB,
 } from '@onestop/projection';
 import { useTestSchema } from '@onestop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +128,7 @@ const ReplayResult = z.object({
     intakeDaily: z.number(),
     officerSteps: z.number(),
   }),
+  memory: z.object({ peakRssMb: z.number(), heapLimitMb: z.number() }),
 });
 
 let dossiers: string[];
@@ -202,6 +204,9 @@ describe('pnpm onestop replay', () => {
       readThisRun: head,
     });
     expect(result.generation).not.toBe(before.generation);
+    // Run under the replay's V8 old-space ceiling (the command restarted itself with it), within 512 MB.
+    expect(result.memory.heapLimitMb).toBeLessThanOrEqual(REBUILD_HEAP_MB + 96);
+    expect(result.memory.peakRssMb).toBeLessThan(512);
     const { generation: _, ...beforeCounts } = before;
     expect(result.counts).toEqual(beforeCounts);
     expect(result.applied).toBe(before.events);

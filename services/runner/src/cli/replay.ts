@@ -6,6 +6,7 @@
  * both move to the new one at the switch (they look the live generation up in every transaction); in stack mode
  * the switch also reconciles the live consumer's Kafka offsets with the rebuild's (`kafkaSwitchOver`).
  */
+import { getHeapStatistics } from 'node:v8';
 import { demoCatalog } from '@onestop/catalog';
 import { DOSSIER_EVENTS_TOPIC } from '@onestop/domain';
 import {
@@ -14,12 +15,14 @@ import {
   kafkaSwitchOver,
   type PartitionPositions,
   type PostgresProjectionDatabase,
+  REBUILD_HEAP_MB,
   type RebuildResult,
   rebuildProjection,
 } from '@onestop/projection';
 import { z } from 'zod';
 import { PROJECTION_CONSUMER } from '../projection-consumer.js';
 import { parseFlags, targetOptions } from './flags.js';
+import { withHeapCeiling } from './heap-ceiling.js';
 import { embeddedLogSource } from './log-source.js';
 import { progressReporter } from './progress.js';
 import { openTarget, UsageError } from './target.js';
@@ -32,7 +35,9 @@ export const replayUsage = `  replay [--calendar <version>] [--restart] [--json]
         it; --calendar picks a known calendar version; --stop-after pauses after n events (to test resuming).
         With --database-url (stack mode) it reads the dossier topic from its start (--brokers, default
         KAFKA_BROKERS or 127.0.0.1:9092) and moves the projection consumer (--group, default the one consumer
-        with offsets in the schema) to the rebuilt tables; --start-at skips what a shared topic held before`;
+        with offsets in the schema) to the rebuilt tables; --start-at skips what a shared topic held before.
+        Runs under a ${REBUILD_HEAP_MB} MB V8 old-space ceiling (restarting itself with --max-old-space-size unless
+        node was given one) and ends with its peak memory`;
 
 const StartAt = z
   .string()
@@ -67,7 +72,21 @@ async function liveConsumerOf(db: PostgresProjectionDatabase, topic: string, gro
   return consumers[0] ?? 'projection';
 }
 
-function formatResult(r: RebuildResult): string {
+/** The replay process's peak memory, and the V8 heap limit it ran under. */
+interface ReplayMemory {
+  readonly peakRssMb: number;
+  readonly heapLimitMb: number;
+}
+
+function memoryOf(): ReplayMemory {
+  return {
+    // resourceUsage().maxRSS is in KiB.
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
+  };
+}
+
+function formatResult(r: RebuildResult, memory: ReplayMemory): string {
   const c = r.counts;
   const head =
     r.status === 'switched'
@@ -83,11 +102,21 @@ function formatResult(r: RebuildResult): string {
     `    unit_daily      ${c.unitDaily}`,
     `    intake_daily    ${c.intakeDaily}`,
     `    officer_steps   ${c.officerSteps}`,
+    `  peak memory     ${memory.peakRssMb} MB   (V8 heap limit ${memory.heapLimitMb} MB)`,
     '',
   ].join('\n');
 }
 
-export async function replayCommand(args: string[], dataDir: string): Promise<number> {
+/**
+ * Runs the replay in a process whose V8 old space is capped at `REBUILD_HEAP_MB` (this one, or a copy of it
+ * started with the cap: `withHeapCeiling`): the rebuild holds a bounded amount whatever the log's length, and
+ * the cap keeps the process's memory within a bound too (under 512 MB for the 1,000,000-event bench).
+ */
+export function replayCommand(args: string[], dataDir: string): Promise<number> {
+  return withHeapCeiling(REBUILD_HEAP_MB, () => replay(args, dataDir));
+}
+
+async function replay(args: string[], dataDir: string): Promise<number> {
   const flags = parseFlags(args, {
     ...targetOptions,
     calendar: { type: 'string' },
@@ -161,7 +190,10 @@ export async function replayCommand(args: string[], dataDir: string): Promise<nu
       });
     }
     progress.done();
-    process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatResult(result));
+    const memory = memoryOf();
+    process.stdout.write(
+      flags.json ? `${JSON.stringify({ ...result, memory })}\n` : formatResult(result, memory),
+    );
     // Interrupted by a signal: 130, as a shell reports Ctrl-C; paused on purpose (--stop-after): success.
     return stopping.signal.aborted && result.status === 'paused' ? 130 : 0;
   } finally {

@@ -1,6 +1,9 @@
 /** A small HTTP client for the runner's specs: real requests with `fetch`, tokens signed for the demo units. */
 import { randomBytes } from 'node:crypto';
+import { demoUnitIds } from '@onestop/catalog';
+import { ReceiveResponse } from '@onestop/intake';
 import { type Role, signDevToken } from '@onestop/service-kit';
+import type { EmbeddedSystem } from '../embedded.js';
 
 export interface Reply {
   readonly status: number;
@@ -104,4 +107,27 @@ export function criminalRecordReceipt(receivingUnitId: string, competentUnitId: 
       { code: 'giay-to-tuy-than', provided: true },
     ],
   };
+}
+
+/**
+ * Receives criminal-record request `n` at the Nha Trang ward centre for the Justice department, through the
+ * system's own routes (no server needed) as a clerk of the centre: the receipt, parsed.
+ */
+export async function receiveCriminalRecord(
+  system: Pick<EmbeddedSystem, 'app' | 'jwtSecret'>,
+  idempotencyKey: string,
+  n: number,
+) {
+  const centre = demoUnitIds.nhaTrangCentre;
+  const clerk = await signDevToken({ sub: 'c1', roles: ['clerk'], unitId: centre }, system.jwtSecret);
+  const received = await system.app.inject({
+    method: 'POST',
+    url: '/v1/intake/dossiers',
+    headers: { authorization: `Bearer ${clerk}`, 'idempotency-key': idempotencyKey },
+    payload: criminalRecordReceipt(centre, demoUnitIds.justice, n),
+  });
+  if (received.statusCode !== 201) {
+    throw new Error(`receiving dossier ${n} answered ${received.statusCode}: ${received.body}`);
+  }
+  return ReceiveResponse.parse(received.json());
 }
