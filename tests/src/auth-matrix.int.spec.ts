@@ -1,5 +1,5 @@
 /**
- * The auth matrix (DESIGN.md section 5): every command route of the four services, enumerated from their OpenAPI
+ * The auth matrix (DESIGN.md section 5): every command route of the five services, enumerated from their OpenAPI
  * documents, called by every role × unit relation to the dossier × token state. Missing, forged and expired tokens
  * are 401; a valid token is refused (403) or allowed as `routeSpecs` says. "Allowed" is any 2xx, or 409/422 when
  * the dossier's state forbids the command: the caller got past auth. Nothing may answer 5xx.
@@ -74,7 +74,7 @@ function printSummary(): void {
 }
 
 describe('auth matrix over every command route', () => {
-  it('given the four services, when their OpenAPI documents are read, then every command route has an access rule and no rule is stale', () => {
+  it('given the five services, when their OpenAPI documents are read, then every command route has an access rule and no rule is stale', () => {
     expect(commands.length).toBeGreaterThan(0);
     const withoutRule = commands
       .filter(({ route }) => routeSpecs[route.key]?.access === undefined)

@@ -1,6 +1,6 @@
 /**
- * The malformed-input sweep: every route of the four services that takes a body, path, query or header input
- * (enumerated from `/docs/json`) gets malformed variants generated from its schemas (support/malformed.ts), sent
+ * The malformed-input sweep: every route of the five services that takes a body, path, query or header input
+ * (enumerated from `/docs/json`, public routes included) gets malformed variants generated from its schemas (support/malformed.ts), sent
  * by an admin on a real dossier so auth never hides the answer. Each must be a 4xx — never a 5xx — with the body
  * `{ code, message, details? }`, and where a field is at fault a 400 whose `details.issues[].path` names it.
  */
@@ -29,7 +29,10 @@ function current(): Stack {
 
 beforeAll(async () => {
   stack = await startStack(schema.current);
-  withInput = (await documentedRoutes(stack)).filter(({ api, route }) => takesInput(api, route));
+  // Public routes too: a citizen's malformed input must never be a 5xx either.
+  withInput = (await documentedRoutes(stack, { withPublic: true })).filter(({ api, route }) =>
+    takesInput(api, route),
+  );
 });
 
 afterAll(async () => {
@@ -79,7 +82,7 @@ function judge(response: InjectResponse, c: MalformedCase): string | undefined {
 }
 
 describe('malformed input on every route', () => {
-  it('given the four services, when their OpenAPI documents are read, then every route that takes input has a valid input to start from', () => {
+  it('given the five services, when their OpenAPI documents are read, then every route that takes input has a valid input to start from', () => {
     expect(withInput.length).toBeGreaterThan(0);
     const missing = withInput
       .filter(({ route }) => routeSpecs[route.key] === undefined)

@@ -168,7 +168,7 @@ function problemsOf(api: ApiDocument, route: RegisteredRoute, operation: Operati
 }
 
 describe('OpenAPI documents', () => {
-  it('given the four services, when their routes are collected, then each service registers routes and serves /docs/json', () => {
+  it('given the five services, when their routes are collected, then each service registers routes and serves /docs/json', () => {
     for (const service of serviceNames) {
       expect(registered.get(service)?.length ?? 0, `${service} registers no route`).toBeGreaterThan(0);
       expect(documents.get(service)?.routes.length ?? 0, `${service} documents no route`).toBeGreaterThan(0);

@@ -1,3 +1,4 @@
+export { devTokenRequest, registerDevTokens } from './launcher/dev-tokens.js';
 export { registerCatalogRoutes } from './launcher/gateway-app.js';
 export * from './runtime/env.js';
 export * from './runtime/logger.js';

@@ -10,13 +10,9 @@
  * The business clock is one per process, so steps run in instant order: every step due at one instant runs
  * (dossiers in parallel) after the clock is set to it, before the clock moves on.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { demoCatalog, demoUnitIds } from '@onestop/catalog';
 import {
@@ -33,6 +29,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { type LaunchedStack, launchStack } from './testing/launch-stack.js';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const SECRET = `kpi-e2e-${randomBytes(16).toString('hex')}`;
@@ -339,41 +336,9 @@ function expectedCounts(
 // ---------------------------------------------------------------------------------------------------------------
 // The stack
 
-interface Launched {
-  readonly child: ChildProcess;
-  readonly output: string[];
-  readonly gateway: string;
-  readonly services: ReadonlyArray<{ name: string; url: string; pid: number }>;
-}
-
-let launched: Launched | undefined;
-let dataDir: string | undefined;
+let launched: LaunchedStack | undefined;
 /** The shared topic's end before this stack started: the replay starts there (older history is not ours). */
 let topicStart: Record<number, number> = {};
-
-async function freeBasePort(): Promise<number> {
-  const free = (port: number) =>
-    new Promise<boolean>((done) => {
-      const server = createServer();
-      server.once('error', () => done(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 22_000 + Math.floor(Math.random() * 2_000) * 10;
-    const ports = Array.from({ length: 6 }, (_, i) => base + i);
-    if ((await Promise.all(ports.map(free))).every(Boolean)) return base;
-  }
-  throw new Error('no free ports');
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function topicEnds(): Promise<Record<number, number>> {
   const admin = new Kafka({
@@ -390,52 +355,7 @@ async function topicEnds(): Promise<Record<number, number>> {
   }
 }
 
-async function launch(): Promise<Launched> {
-  dataDir = await mkdtemp(join(tmpdir(), 'onestop-kpi-'));
-  const base = await freeBasePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/stack/src/main.ts'], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      ONESTOP_STACK_PORT: String(base),
-      ONESTOP_STACK_PREFIX: PREFIX,
-      DATABASE_URL: databaseUrl(),
-      KAFKA_BROKERS: kafkaBrokers().join(','),
-      JWT_SECRET: SECRET,
-      ONESTOP_VAULT_MASTER_KEY: randomBytes(32).toString('base64'),
-      ONESTOP_TEST_CLOCK: '1',
-      // The shared topic holds other tests' dossiers: this throw-away stack must not react to them.
-      KAFKA_FROM_BEGINNING: '0',
-      ONESTOP_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  const services: Array<{ name: string; url: string; pid: number }> = [];
-  return new Promise<Launched>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`stack not up in 90 s:\n${output.join('\n')}`)), 90_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`the launcher exited (${code}):\n${output.join('\n')}`));
-    });
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        output.push(line);
-        const service = /^ {2}(\S+)\s+(http:\/\/\S+)\s+pid (\d+)/.exec(line);
-        if (service?.[1] && service[2] && service[3]) {
-          services.push({ name: service[1], url: service[2], pid: Number(service[3]) });
-        }
-        if (line.startsWith('Ctrl-C stops everything')) {
-          clearTimeout(timer);
-          done({ child, output, gateway: `http://127.0.0.1:${base}`, services });
-        }
-      });
-    }
-  });
-}
-
-function stack(): Launched {
+function stack(): LaunchedStack {
   if (launched === undefined) throw new Error('the stack is not running');
   return launched;
 }
@@ -589,7 +509,8 @@ async function setClock(ms: number) {
 
 /** Relays have published everything and the projection's consumer stands at the topic's end. */
 async function projectionCaughtUp(db: pg.Client): Promise<boolean> {
-  for (const service of stack().services.filter((s) => s.name !== 'projection')) {
+  // Every service with a relay (the web server has none: it writes no events).
+  for (const service of stack().services.filter((s) => s.name !== 'projection' && s.name !== 'web')) {
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
     const lag = /^onestop_relay_lag_events (\d+)$/m.exec(metrics)?.[1];
     if (lag !== '0') return false;
@@ -674,27 +595,12 @@ function countsOf(answer: unknown): Counts {
 
 beforeAll(async () => {
   topicStart = await topicEnds();
-  launched = await launch();
+  launched = await launchStack({ prefix: PREFIX, secret: SECRET, portsFrom: 22_000 });
   bearer = await signDevToken({ sub: 'kpi-e2e', roles: ['admin', 'clerk', 'specialist', 'leader'] }, SECRET);
 }, 100_000);
 
 afterAll(async () => {
-  if (launched !== undefined) {
-    if (launched.child.exitCode === null) launched.child.kill('SIGKILL');
-    for (const { pid } of launched.services) if (alive(pid)) process.kill(pid, 'SIGKILL');
-  }
-  const client = new pg.Client({ connectionString: databaseUrl() });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ nspname: string }>(
-      'select nspname from pg_namespace where starts_with(nspname, $1)',
-      [PREFIX],
-    );
-    for (const { nspname } of rows) await client.query(`drop schema "${nspname}" cascade`);
-  } finally {
-    await client.end();
-  }
-  if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+  await launched?.stop();
 }, 60_000);
 
 describe(`KPIs of ${DOSSIERS} generated dossiers in stack mode`, () => {

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { loadConfig } from '@onestop/service-kit';
+import { authConfigFromEnv, authEnvShape, loadConfig } from '@onestop/service-kit';
 import { z } from 'zod';
 import { persistentSecret } from './launcher/secrets.js';
 import { startStack } from './launcher/stack.js';
@@ -20,7 +20,10 @@ const env = loadConfig(
     KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
     ONESTOP_STACK_PREFIX: schemaName.or(z.literal('')).default(''),
     ONESTOP_DATA_DIR: z.string().min(1).default(resolve(repoRoot, '.data/stack')),
-    JWT_SECRET: z.string().min(32).optional(),
+    // With an identity provider (JWKS_URL or JWKS_FILE, JWT_ISSUER, JWT_AUDIENCE …) the gateway and every service
+    // (which inherit these variables) check its tokens, and no dev tokens are issued.
+    ...authEnvShape,
+    ONESTOP_IDP_SIGN_IN_URL: z.url().optional(),
     ONESTOP_VAULT_MASTER_KEY: z.string().min(1).optional(),
     ONESTOP_TRACKING_KEY: z.string().min(32).optional(),
     ONESTOP_TEST_CLOCK: z.enum(['0', '1']).default('0'),
@@ -37,6 +40,7 @@ for (const script of ['infra/postgres/ensure.sh', 'infra/kafka/kafka.sh']) {
 }
 
 const jwtSecret = env.JWT_SECRET ?? (await persistentSecret(env.ONESTOP_DATA_DIR, 'dev-jwt-secret'));
+const identityProvider = env.JWKS_URL !== undefined || env.JWKS_FILE !== undefined;
 const vaultMasterKey =
   env.ONESTOP_VAULT_MASTER_KEY ?? (await persistentSecret(env.ONESTOP_DATA_DIR, 'vault-master-key'));
 const trackingKey =
@@ -51,6 +55,8 @@ const stack = await startStack({
   prefix: env.ONESTOP_STACK_PREFIX,
   kafkaBrokers: env.KAFKA_BROKERS.split(',').map((b) => b.trim()),
   jwtSecret,
+  ...(identityProvider ? { auth: authConfigFromEnv(env) } : {}),
+  ...(env.ONESTOP_IDP_SIGN_IN_URL === undefined ? {} : { signInUrl: env.ONESTOP_IDP_SIGN_IN_URL }),
   vaultMasterKey,
   trackingKey,
   dataDir: env.ONESTOP_DATA_DIR,
@@ -98,11 +104,15 @@ process.stdout.write(
     '',
     `onestop (stack mode) is running at ${url} (gateway)`,
     ...stack.services.map(
-      (s) => `  ${s.name.padEnd(width)} ${s.url}  pid ${s.pid}  schema ${s.schema}  docs ${s.url}/docs`,
+      (s) =>
+        `  ${s.name.padEnd(width)} ${s.url}  pid ${s.pid}  ${s.schema === undefined ? '' : `schema ${s.schema}  `}docs ${s.url}/docs`,
     ),
+    `  web app:      ${url}/`,
     `  health:       ${url}/health/ready (every service)`,
     `  catalogue:    ${url}/v1/catalog/procedures (needs a token)`,
-    `  a token:      JWT_SECRET=${env.JWT_SECRET === undefined ? `$(cat ${resolve(env.ONESTOP_DATA_DIR, 'dev-jwt-secret')})` : '…'} ${token}`,
+    identityProvider
+      ? `  sign-in:      the identity provider's bearer token (${env.JWKS_URL ?? env.JWKS_FILE})`
+      : `  a token:      JWT_SECRET=${env.JWT_SECRET === undefined ? `$(cat ${resolve(env.ONESTOP_DATA_DIR, 'dev-jwt-secret')})` : '…'} ${token}`,
     `  database:     ${env.DATABASE_URL.replace(/\/\/[^@/]*@/, '//')}  Kafka: ${env.KAFKA_BROKERS}`,
     ...(env.ONESTOP_TEST_CLOCK === '1'
       ? [`  test clock:   POST ${url}/v1/dev/clock { "now": "2026-03-02T09:00:00+07:00" } (every service)`]

@@ -4,112 +4,27 @@
  * clock. One cross-boundary dossier goes through its whole lifecycle over HTTP through the gateway; the services
  * learn of each other only through the topic, which must carry the dossier's events in causal order.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { demoUnitIds } from '@onestop/catalog';
 import { EVENT_TYPES_BY_SOURCE, eventSchemaOf, parseDossierEvent } from '@onestop/domain';
 import { DOSSIER_EVENTS_TOPIC } from '@onestop/messaging';
 import { type Role, signDevToken } from '@onestop/service-kit';
-import { databaseUrl, kafkaBrokers } from '@onestop/testing';
+import { kafkaBrokers } from '@onestop/testing';
 import { Kafka, logLevel } from 'kafkajs';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alive, type LaunchedStack, launchStack, stackPrefix } from './testing/launch-stack.js';
 
-const repoRoot = resolve(import.meta.dirname, '../../..');
 const SECRET = `stack-e2e-${randomBytes(16).toString('hex')}`;
-const PREFIX = `e2e${randomBytes(3).toString('hex')}_`;
+const PREFIX = stackPrefix('e2e');
 const RECEIVING = demoUnitIds.nhaTrangCentre; // a ward's centre …
 const COMPETENT = demoUnitIds.justice; // … receiving for a provincial department: cross-boundary
 const CRIMINAL_RECORD = '2.000488';
 const MONDAY_0900 = '2025-09-15T09:00:00+07:00';
 const WEDNESDAY_1400 = '2025-09-17T14:00:00+07:00';
 
-interface Launched {
-  readonly child: ChildProcess;
-  readonly output: string[];
-  readonly gateway: string;
-  readonly services: ReadonlyArray<{ name: string; url: string; pid: number }>;
-}
+let launched: LaunchedStack | undefined;
 
-let launched: Launched | undefined;
-let dataDir: string | undefined;
-
-/** A base port with the gateway's and five services' ports free after it. */
-async function freeBasePort(): Promise<number> {
-  const free = (port: number) =>
-    new Promise<boolean>((done) => {
-      const server = createServer();
-      server.once('error', () => done(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 2_000) * 10;
-    const ports = Array.from({ length: 6 }, (_, i) => base + i);
-    if ((await Promise.all(ports.map(free))).every(Boolean)) return base;
-  }
-  throw new Error('no free ports');
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function launch(): Promise<Launched> {
-  dataDir = await mkdtemp(join(tmpdir(), 'onestop-stack-'));
-  const base = await freeBasePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/stack/src/main.ts'], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      ONESTOP_STACK_PORT: String(base),
-      ONESTOP_STACK_PREFIX: PREFIX,
-      DATABASE_URL: databaseUrl(),
-      KAFKA_BROKERS: kafkaBrokers().join(','),
-      JWT_SECRET: SECRET,
-      ONESTOP_VAULT_MASTER_KEY: randomBytes(32).toString('base64'),
-      ONESTOP_TEST_CLOCK: '1',
-      // The shared topic holds other tests' dossiers: this throw-away stack must not react to them.
-      KAFKA_FROM_BEGINNING: '0',
-      ONESTOP_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  const services: Array<{ name: string; url: string; pid: number }> = [];
-  return new Promise<Launched>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`stack not up in 90 s:\n${output.join('\n')}`)), 90_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`the launcher exited (${code}):\n${output.join('\n')}`));
-    });
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        output.push(line);
-        const service = /^ {2}(\S+)\s+(http:\/\/\S+)\s+pid (\d+)/.exec(line);
-        if (service?.[1] && service[2] && service[3]) {
-          services.push({ name: service[1], url: service[2], pid: Number(service[3]) });
-        }
-        if (line.startsWith('Ctrl-C stops everything')) {
-          clearTimeout(timer);
-          done({ child, output, gateway: `http://127.0.0.1:${base}`, services });
-        }
-      });
-    }
-  });
-}
-
-function stack(): Launched {
+function stack(): LaunchedStack {
   if (launched === undefined) throw new Error('the stack is not running');
   return launched;
 }
@@ -163,26 +78,11 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 }
 
 beforeAll(async () => {
-  launched = await launch();
+  launched = await launchStack({ prefix: PREFIX, secret: SECRET });
 }, 100_000);
 
 afterAll(async () => {
-  if (launched !== undefined) {
-    if (launched.child.exitCode === null) launched.child.kill('SIGKILL');
-    for (const { pid } of launched.services) if (alive(pid)) process.kill(pid, 'SIGKILL');
-  }
-  const client = new pg.Client({ connectionString: databaseUrl() });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ nspname: string }>(
-      'select nspname from pg_namespace where starts_with(nspname, $1)',
-      [PREFIX],
-    );
-    for (const { nspname } of rows) await client.query(`drop schema "${nspname}" cascade`);
-  } finally {
-    await client.end();
-  }
-  if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+  await launched?.stop();
 }, 30_000);
 
 let dossierId = '';
@@ -203,7 +103,13 @@ describe('stack mode', () => {
     const clock = await call('POST', '/v1/dev/clock', { body: { now: MONDAY_0900 } });
     expect(clock.status).toBe(200);
     const perService = (clock.body as { services: Record<string, { now: string }> }).services;
-    expect(Object.keys(perService).sort()).toEqual(services.map((s) => s.name).sort());
+    // Every service that keeps business time; the web server keeps none.
+    expect(Object.keys(perService).sort()).toEqual(
+      services
+        .map((s) => s.name)
+        .filter((name) => name !== 'web')
+        .sort(),
+    );
     for (const { now } of Object.values(perService)) expect(now).toMatch(/^2025-09-15T02:00:0/);
 
     // Each service's own metrics carry the messaging gauges.
@@ -254,6 +160,19 @@ describe('stack mode', () => {
     });
     expect(transferred.status, JSON.stringify(transferred.body)).toBe(200);
 
+    // Intake's consumer keeps the centre's day from the topic: the dossier is listed on Monday, transferred.
+    const listed = await waitFor('the desk list to show the transfer', async () => {
+      const day = await call('GET', `/v1/intake/units/${RECEIVING}/received`, { token: clerk });
+      const entries =
+        (day.body as { dossiers?: Array<{ dossierId: string; status: string }> }).dossiers ?? [];
+      return entries.find((d) => d.dossierId === dossierId && d.status === 'transferred');
+    });
+    expect(listed).toMatchObject({
+      procedureCode: CRIMINAL_RECORD,
+      competentUnitId: COMPETENT,
+      crossBoundary: true,
+    });
+
     // Processing opens the case when it consumes DossierTransferred from the topic.
     const leader = await tokens.leader();
     const opened = await waitFor('the case to open', async () => {
@@ -292,6 +211,15 @@ describe('stack mode', () => {
       return r.status === 200 ? r.body : undefined;
     });
     expect(atDesk).toMatchObject({ nationalStatus: 9, returningUnitId: RECEIVING, receivedBy: 'system' });
+    const waitingIds = async () => {
+      const answer = await call('GET', `/v1/return/units/${RECEIVING}/waiting`, { token: clerk });
+      return ((answer.body as { results?: Array<{ dossierId: string }> }).results ?? []).map(
+        (r) => r.dossierId,
+      );
+    };
+    await waitFor('the result in the desk’s waiting list', async () =>
+      (await waitingIds()).includes(dossierId) ? true : undefined,
+    );
 
     const returned = await call('POST', `/v1/return/dossiers/${dossierId}/return`, {
       token: clerk,
@@ -303,6 +231,9 @@ describe('stack mode', () => {
       body: { rating: 1 },
     });
     expect(rated.status, JSON.stringify(rated.body)).toBe(200);
+    await waitFor('the returned result to leave the waiting list', async () =>
+      (await waitingIds()).includes(dossierId) ? undefined : true,
+    );
 
     // Each service's own view of the dossier.
     const admin = await tokens.admin();

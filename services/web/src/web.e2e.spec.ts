@@ -3,18 +3,18 @@
  * mode on an ephemeral port with the test clock: a clerk receives a cross-boundary dossier with a scan and opens
  * the receipt; a specialist pauses it for a supplement; a leader decides it (late); the clerk returns the result
  * and records the rating; an analyst sees the KPI and drills down to it; a citizen, signed in nowhere, follows
- * the receipt's QR link to the public tracking page and reads the transparency table. Each screen is saved under
- * screenshots/.
+ * the receipt's QR link to the public tracking page and reads the transparency table. The desk's lists come from
+ * the server: a second clerk device sees the same day. Each screen is saved (see testing/browser.ts for where).
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { demoCatalog, demoUnitIds } from '@onestop/catalog';
-import { type EmbeddedSystem, startEmbedded } from '@onestop/runner';
 import { signDevToken } from '@onestop/service-kit';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, webRoot } from './server/build.js';
+import { webRoot } from './server/build.js';
+import { screenshotPath } from './testing/browser.js';
+import { type EmbeddedInBrowser, openEmbeddedInBrowser } from './testing/embedded.js';
 
 const CENTRE = demoUnitIds.nhaTrangCentre;
 const JUSTICE = demoUnitIds.justice;
@@ -22,17 +22,13 @@ const MONDAY_0900 = '2026-03-09T09:00:00+07:00';
 const TUESDAY_0900 = '2026-03-10T09:00:00+07:00';
 /** A week after the statutory due (Tuesday 24 March after the one-day pause): the decision is late. */
 const DECISION_DAY = '2026-03-31T09:00:00+07:00';
-const shots = join(webRoot, 'screenshots');
 const PDF = Buffer.from(
   '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
   'latin1',
 );
 
-let dataDir: string;
-let system: EmbeddedSystem;
+let web: EmbeddedInBrowser;
 let baseUrl: string;
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 /** What the clerk received, shared by the steps that follow. */
 const dossier = { id: '', code: '', secret: '' };
@@ -41,7 +37,7 @@ async function api(method: 'GET' | 'POST', path: string, body?: unknown, role?: 
   const headers: Record<string, string> = {};
   if (role !== undefined) {
     const unitId = role === 'clerk' ? CENTRE : JUSTICE;
-    headers.authorization = `Bearer ${await signDevToken({ sub: `probe-${role}`, roles: [role], unitId }, system.jwtSecret)}`;
+    headers.authorization = `Bearer ${await signDevToken({ sub: `probe-${role}`, roles: [role], unitId }, web.system.jwtSecret)}`;
   }
   if (body !== undefined) headers['content-type'] = 'application/json';
   return fetch(`${baseUrl}${path}`, {
@@ -51,9 +47,6 @@ async function api(method: 'GET' | 'POST', path: string, body?: unknown, role?: 
   });
 }
 
-const setClock = async (now: string) =>
-  expect((await api('POST', '/v1/dev/clock', { now })).status).toBe(200);
-
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
@@ -62,54 +55,16 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 10
   }
 }
 
-const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
-
-async function signIn(role: string, unitId: string | undefined, sub: string): Promise<void> {
-  await page.goto(`${baseUrl}/#/`);
-  if ((await page.locator('#f-role').count()) === 0)
-    await page.getByRole('button', { name: 'Đăng xuất' }).click();
-  await page.locator('#f-role').selectOption(role);
-  if (unitId !== undefined) await page.locator('#f-unitId').selectOption(unitId);
-  await page.locator('#f-sub').fill(sub);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.getByTestId('who').waitFor();
-}
+const shot = async (name: string, on: Page = page) =>
+  on.screenshot({ path: await screenshotPath(name), fullPage: on !== page });
 
 beforeAll(async () => {
-  await ensureWebBuilt();
-  await mkdir(shots, { recursive: true });
-  dataDir = await mkdtemp(join(tmpdir(), 'onestop-web-e2e-'));
-  system = await startEmbedded({ dataDir, testClock: true, logger: false, pollIntervalMs: 50 });
-  baseUrl = await system.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  // A tablet in landscape, in a browser set to another time zone: dates must still read in Vietnam time.
-  context = await browser.newContext({
-    viewport: { width: 1024, height: 768 },
-    locale: 'vi-VN',
-    timezoneId: 'Europe/Paris',
-    acceptDownloads: true,
-  });
-  page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  await setClock(MONDAY_0900);
+  web = await openEmbeddedInBrowser('web-e2e');
+  ({ baseUrl, page } = web);
+  await web.setClock(MONDAY_0900);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await system?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => web?.close());
 
 describe('the web app, in a browser, against embedded mode', () => {
   it('given the built app, then its initial JavaScript is within the 300 KB gzip budget', async () => {
@@ -124,7 +79,7 @@ describe('the web app, in a browser, against embedded mode', () => {
     await page.goto(`${baseUrl}/`);
     await page.locator('#f-role').waitFor();
     await shot('01-login');
-    await signIn('clerk', CENTRE, 'clerk-nha-trang');
+    await web.signIn('clerk', CENTRE, 'clerk-nha-trang');
 
     // Accent-insensitive search: "ly lich tu phap" finds "Cấp Phiếu lý lịch tư pháp".
     await page.locator('#f-q').fill('ly lich tu phap');
@@ -158,7 +113,8 @@ describe('the web app, in a browser, against embedded mode', () => {
     await page.locator('[data-testid="qr"] svg').waitFor();
     dossier.secret = (await page.getByTestId('tracking-secret').textContent())?.trim() ?? '';
     expect(dossier.secret).toMatch(/^[0-9A-HJKMNP-TV-Z]{12}$/);
-    expect(await page.getByTestId('today').textContent()).toContain(dossier.code);
+    // The desk's day comes from the server (intake's list follows the receipt's event): listed here …
+    await expect.poll(() => page.getByTestId('today').textContent()).toContain(dossier.code);
 
     // A scan per component, with progress, then the server's digest on the badge.
     await page
@@ -172,11 +128,25 @@ describe('the web app, in a browser, against embedded mode', () => {
       page.getByRole('button', { name: /Mở phiếu/ }).click(),
     ]);
     await receipt.waitForFunction((code) => document.body?.textContent.includes(code), dossier.code);
-    await receipt.screenshot({ path: join(shots, '04-official-receipt.png') });
+    await receipt.screenshot({ path: await screenshotPath('04-official-receipt') });
     await receipt.close();
 
     await page.getByRole('button', { name: 'Chuyển hồ sơ' }).click();
     await expect.poll(() => page.getByTestId('intake-status').textContent()).toMatch(/^4 /);
+
+    // … and on another device of the same centre, which keeps nothing of its own: the same day, with the transfer.
+    const device = await web.browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'vi-VN' });
+    try {
+      const other = await device.newPage();
+      other.setDefaultTimeout(10_000);
+      await web.signIn('clerk', CENTRE, 'clerk-nha-trang-2', other);
+      const today = other.getByTestId('today');
+      await expect.poll(() => today.locator('li').first().getAttribute('data-status')).toBe('transferred');
+      expect(await today.textContent()).toContain(dossier.code);
+      expect(await today.textContent()).toContain('đã chuyển xử lý');
+    } finally {
+      await device.close();
+    }
   });
 
   it('given the transferred dossier, when the specialist assigns it and requests a supplement, then it pauses; when the supplement arrives it resumes', async () => {
@@ -185,7 +155,7 @@ describe('the web app, in a browser, against embedded mode', () => {
       async () =>
         (await api('GET', `/v1/processing/cases/${dossier.id}`, undefined, 'specialist')).status === 200,
     );
-    await signIn('specialist', JUSTICE, 'specialist-justice');
+    await web.signIn('specialist', JUSTICE, 'specialist-justice');
     await page.goto(`${baseUrl}/#/case/${dossier.id}`);
     await expect.poll(() => page.getByTestId('case-status').textContent()).toMatch(/^4 /);
     // Leaders alone decide: the specialist is not offered the command.
@@ -204,14 +174,14 @@ describe('the web app, in a browser, against embedded mode', () => {
     await page.getByTestId('timeline').getByText('SupplementRequested').waitFor();
     await shot('05-case-supplement');
 
-    await setClock(TUESDAY_0900);
+    await web.setClock(TUESDAY_0900);
     await page.getByRole('button', { name: 'Đã nhận bổ sung' }).click();
     await expect.poll(() => page.getByTestId('case-status').textContent()).toMatch(/^4 /);
   });
 
   it('given the resumed case a week past its due, when the leader approves it, then it is processed and judged late', async () => {
-    await setClock(DECISION_DAY);
-    await signIn('leader', JUSTICE, 'leader-justice');
+    await web.setClock(DECISION_DAY);
+    await web.signIn('leader', JUSTICE, 'leader-justice');
     await page.goto(`${baseUrl}/#/case/${dossier.id}`);
     await expect.poll(() => page.getByTestId('case-status').textContent()).toMatch(/^4 /);
     await page.locator('summary', { hasText: 'Quyết định' }).click();
@@ -228,27 +198,33 @@ describe('the web app, in a browser, against embedded mode', () => {
       'the result to reach the desk',
       async () => (await api('GET', `/v1/return/dossiers/${dossier.id}`, undefined, 'clerk')).status === 200,
     );
-    await signIn('clerk', CENTRE, 'clerk-nha-trang');
-    await page.goto(`${baseUrl}/#/desk/${dossier.id}`);
+    await web.signIn('clerk', CENTRE, 'clerk-nha-trang');
+    // The result waits at the desk: the shared list names it, and opens it.
+    const waiting = page.getByTestId('waiting');
+    await waiting.getByRole('link', { name: dossier.code }).click();
+    await page.waitForURL(`**/#/desk/${dossier.id}`);
     const section = page.getByTestId('return-section');
     await section.getByRole('button', { name: 'Trả kết quả cho người nộp' }).click();
     await page.getByTestId('returned').waitFor();
     await section.getByLabel('Rất hài lòng').check();
     await section.getByRole('button', { name: 'Ghi nhận đánh giá' }).click();
     expect(await page.getByTestId('rated').textContent()).toContain('Rất hài lòng');
+    // Returned: no longer waiting, on this device as on any other (the desk reads its lists again after a command).
+    await page.getByText('Không có kết quả nào đang chờ trả.').waitFor();
+    await section.scrollIntoViewIfNeeded();
     await shot('07-desk-return');
   });
 
   it('given the analyst, when the dashboard shows the department for March, then the KPI counts the late dossier and the drill-down names it with its reasons', async () => {
     await until('the projection to count the rating', async () => {
-      const analyst = await signDevToken({ sub: 'probe-analyst', roles: ['analyst'] }, system.jwtSecret);
+      const analyst = await signDevToken({ sub: 'probe-analyst', roles: ['analyst'] }, web.system.jwtSecret);
       const reply = await fetch(`${baseUrl}/v1/kpi/units/${JUSTICE}?from=2026-03-01&to=2026-04-01`, {
         headers: { authorization: `Bearer ${analyst}` },
       });
       const body = (await reply.json()) as { ended?: number; rated?: number };
       return body.ended === 1 && body.rated === 1;
     });
-    await signIn('analyst', undefined, 'analyst-province');
+    await web.signIn('analyst', undefined, 'analyst-province');
     await page.goto(`${baseUrl}/#/dashboard`);
     await page.locator('#f-unitId').selectOption(JUSTICE);
     await page.locator('#f-from').fill('2026-03-01');
@@ -271,15 +247,49 @@ describe('the web app, in a browser, against embedded mode', () => {
     const csv = await readFile((await download.path()) ?? '', 'utf8');
     expect(csv).toContain(dossier.code);
 
+    // Every deciding unit side by side: sorted by "late", descending, the department comes first; the CSV is
+    // the table as sorted.
+    const units = page.getByTestId('units-table');
+    const justiceName = demoCatalog.unit(JUSTICE).name;
+    const justiceRow = units.locator('tbody tr', { hasText: justiceName });
+    await expect.poll(() => justiceRow.locator('td').nth(1).textContent()).toBe('1');
+    expect(await justiceRow.locator('td').nth(3).textContent()).toBe('1'); // late
+    expect(await justiceRow.locator('td').nth(2).textContent()).toBe('0 %'); // on-time rate
+    expect(await units.locator('tbody tr').count()).toBeGreaterThan(3);
+    const lateHeader = units.getByRole('button', { name: 'Trễ hạn', exact: true });
+    await lateHeader.click();
+    await lateHeader.click();
+    expect(await units.locator('th[aria-sort="descending"]').textContent()).toContain('Trễ hạn');
+    expect(await units.locator('tbody tr').first().textContent()).toContain(justiceName);
+    await units.getByRole('button', { name: 'Đơn vị', exact: true }).click();
+    const names = await units.locator('tbody tr td:first-child').allTextContents();
+    expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    await lateHeader.click();
+    await lateHeader.click();
+    await units.scrollIntoViewIfNeeded();
+    await units.screenshot({ path: await screenshotPath('13-units-table') });
+    const [unitsCsv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('csv-units.csv').click(),
+    ]);
+    const lines = (await readFile((await unitsCsv.path()) ?? '', 'utf8'))
+      .replace(/^\uFEFF/, '')
+      .split('\r\n');
+    expect(lines[0]).toBe(
+      'Đơn vị,Tiếp nhận,Tỷ lệ đúng hạn (2.1),Trễ hạn,Đang xử lý quá hạn,Số hóa (4.2),Nộp trực tuyến (3.3),Hài lòng (5.4),Điểm QĐ 766 (tổng)',
+    );
+    expect(lines[1]).toMatch(new RegExp(`^"?${justiceName}"?,1,0,1,0,`));
+    expect(lines.filter((line) => line !== '').length).toBe((await units.locator('tbody tr').count()) + 1);
+
     // A network failure shows a retry, not a blank page; the retry brings the figures back.
-    await context.setOffline(true);
+    await web.context.setOffline(true);
     await page.getByRole('button', { name: 'Xem', exact: true }).click();
     await page.locator('#f-from').fill('2026-02-01');
     await page.getByRole('button', { name: 'Xem', exact: true }).click();
     const retry = page.getByTestId('kpi').getByRole('button', { name: 'Thử lại' });
     await retry.waitFor();
     await shot('09-network-retry');
-    await context.setOffline(false);
+    await web.context.setOffline(false);
     await retry.click();
     await expect.poll(() => card('kpi.received').textContent()).toBe('1');
 
@@ -292,7 +302,7 @@ describe('the web app, in a browser, against embedded mode', () => {
   });
 
   it('given the receipt’s tracking link, when a citizen opens it without signing in, then the status, due and steps show and nothing personal', async () => {
-    const citizen = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'vi-VN' });
+    const citizen = await web.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'vi-VN' });
     try {
       const phone = await citizen.newPage();
       phone.setDefaultTimeout(10_000);
@@ -329,7 +339,7 @@ describe('the web app, in a browser, against embedded mode', () => {
           expect(shown).not.toContain(personal);
         }
       }
-      await phone.screenshot({ path: join(shots, '11-public-tracking.png'), fullPage: true });
+      await shot('11-public-tracking', phone);
 
       // A wrong secret is "not found", like an unknown code.
       await phone.locator('#f-track-secret').fill('AAAAAAAAAAAA');
@@ -360,6 +370,6 @@ describe('the web app, in a browser, against embedded mode', () => {
     await table.getByRole('button', { name: 'Trễ hạn' }).click();
     await table.getByRole('button', { name: 'Trễ hạn' }).click();
     expect(await table.locator('tbody tr').first().textContent()).toContain(justiceName);
-    await page.screenshot({ path: join(shots, '12-public-units.png'), fullPage: true });
+    await page.screenshot({ path: await screenshotPath('12-public-units'), fullPage: true });
   });
 });

@@ -119,17 +119,39 @@ interface Field {
   readonly required: boolean;
 }
 
+/**
+ * The object alternative of a union that the valid value takes: the first whose constant properties (a
+ * discriminator like `kind: 'unit'`) all match the value; the first object alternative when none has constants.
+ * Breaking the fields of another alternative would only test the union's choice, not the field.
+ */
+function branchFor(api: ApiDocument, schema: JsonSchema, value: Json | undefined): JsonSchema {
+  const resolved = api.resolve(schema);
+  const alternatives = resolved.anyOf ?? resolved.oneOf;
+  if (alternatives === undefined || value === undefined || !isJsonObject(value))
+    return objectBranch(api, schema);
+  const objects = alternatives
+    .map(api.resolve)
+    .filter((s) => s.type === 'object' || s.properties !== undefined);
+  const taken = objects.find((s) =>
+    Object.entries(s.properties ?? {}).every(([name, property]) => {
+      const constant = api.resolve(property).const;
+      return constant === undefined || value[name] === constant;
+    }),
+  );
+  return taken ?? objectBranch(api, schema);
+}
+
 /** Every property of the body at any depth (arrays through their first element, when the valid body has one). */
 function fieldsOf(api: ApiDocument, schema: JsonSchema, value: Json, path: (string | number)[]): Field[] {
-  const object = objectBranch(api, schema);
+  const object = branchFor(api, schema, value);
   const fields: Field[] = [];
   if (object.properties !== undefined && isJsonObject(value)) {
     for (const [name, property] of Object.entries(object.properties)) {
-      const resolved = objectBranch(api, property);
+      const child = value[name];
+      const resolved = branchFor(api, property, child);
       const fieldPath = [...path, name];
       fields.push({ path: fieldPath, schema: resolved, required: object.required?.includes(name) ?? false });
-      const child = value[name];
-      if (child !== undefined) fields.push(...fieldsOf(api, resolved, child, fieldPath));
+      if (child !== undefined) fields.push(...fieldsOf(api, property, child, fieldPath));
     }
   }
   if (object.items !== undefined && isJsonArray(value) && value.length > 0) {

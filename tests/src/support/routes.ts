@@ -19,8 +19,11 @@ import {
   UNITS,
 } from './stack.js';
 
-/** The dossier a route acts on: none (it creates one, or reads across dossiers) or one at some stage. */
-export type Fixture = 'none' | 'received' | 'case' | 'desk';
+/**
+ * The dossier a route acts on: none (it creates one, or reads across dossiers) or one at some stage; or, for
+ * feedback routes, a filed feedback item.
+ */
+export type Fixture = 'none' | 'received' | 'case' | 'desk' | 'feedback';
 
 export interface RouteInput {
   readonly params?: Readonly<Record<string, string>>;
@@ -87,8 +90,29 @@ export async function fixtureDossier(stack: Stack, fixture: Fixture): Promise<Fi
       return stack.openCase();
     case 'desk':
       return stack.resultAtDesk();
+    case 'feedback':
+      return stack.feedbackItem();
   }
 }
+
+/** The `feedback` fixture's item (its id, follow-up secret and attachment). */
+function feedbackOf(d: FixtureDossier): NonNullable<FixtureDossier['feedback']> {
+  if (d.feedback === undefined) throw new Error('the route needs the feedback fixture');
+  return d.feedback;
+}
+const feedbackCommand = (body: () => unknown, access: Access): RouteSpec => ({
+  service: 'feedback',
+  fixture: 'feedback',
+  access,
+  input: (d) => ({ params: { id: feedbackOf(d).id }, body: body() }),
+});
+const feedbackOfficers: Access = { rule: 'case-officers' };
+const feedbackDeskDeviation: Access = {
+  rule: 'any-clerk',
+  deviation:
+    'a citizen brings feedback, its rating and follow-up to any desk or by phone, so a clerk of any unit enters ' +
+    'them; the responsible unit follows from the subject (services/feedback/src/file/route.ts)',
+};
 
 /** A small PDF with distinct content per call (the service sniffs the `%PDF-` magic). */
 function pdfBase64(): string {
@@ -134,6 +158,11 @@ export const routeSpecs: Readonly<Record<string, RouteSpec>> = {
     service: 'intake',
     fixture: 'received',
     input: (d) => ({ params: { id: d.dossierId }, query: { includeApplicantName: 'true' } }),
+  },
+  'GET /v1/intake/units/{unitId}/received': {
+    service: 'intake',
+    fixture: 'none',
+    input: () => ({ params: { unitId: UNITS.desk }, query: { day: '2025-09-15' } }),
   },
   'POST /v1/intake/dossiers/{id}/transfer': {
     service: 'intake',
@@ -267,6 +296,86 @@ export const routeSpecs: Readonly<Record<string, RouteSpec>> = {
     fixture: 'desk',
     input: (d) => ({ params: { id: d.dossierId } }),
   },
+  'GET /v1/return/units/{unitId}/waiting': {
+    service: 'result-return',
+    fixture: 'none',
+    input: () => ({ params: { unitId: UNITS.desk } }),
+  },
+  'POST /v1/feedback': {
+    service: 'feedback',
+    fixture: 'none',
+    access: feedbackDeskDeviation,
+    input: () => ({
+      body: { subject: { kind: 'unit', unitId: UNITS.competent }, channel: 'phone', content: reason },
+    }),
+  },
+  'GET /v1/feedback': {
+    service: 'feedback',
+    fixture: 'none',
+    input: () => ({ query: { unitId: UNITS.competent, limit: '5' } }),
+  },
+  'GET /v1/feedback/{id}': {
+    service: 'feedback',
+    fixture: 'feedback',
+    input: (d) => ({ params: { id: feedbackOf(d).id } }),
+  },
+  'POST /v1/feedback/{id}/accept': feedbackCommand(() => ({}), feedbackOfficers),
+  'POST /v1/feedback/{id}/refuse': feedbackCommand(() => ({ reason }), feedbackOfficers),
+  'POST /v1/feedback/{id}/request-info': feedbackCommand(() => ({ reason }), feedbackOfficers),
+  'POST /v1/feedback/{id}/answer': feedbackCommand(() => ({ answer: reason }), feedbackOfficers),
+  'POST /v1/feedback/{id}/publish': feedbackCommand(() => ({}), feedbackOfficers),
+  'POST /v1/feedback/{id}/rate': feedbackCommand(() => ({ rating: 'satisfied' }), feedbackDeskDeviation),
+  'POST /v1/feedback/{id}/follow-up': feedbackCommand(() => ({ content: reason }), feedbackDeskDeviation),
+  'GET /v1/feedback/{id}/attachments/{sha256}': {
+    service: 'feedback',
+    fixture: 'feedback',
+    input: (d) => ({ params: { id: feedbackOf(d).id, sha256: feedbackOf(d).attachmentSha256 } }),
+  },
+  'DELETE /v1/feedback/{id}/personal-data': {
+    service: 'feedback',
+    fixture: 'feedback',
+    access: { rule: 'admin-only' },
+    input: (d) => ({ params: { id: feedbackOf(d).id }, query: { reason: 'erasure request' } }),
+  },
+  'GET /v1/feedback/personal-data/access-log': {
+    service: 'feedback',
+    fixture: 'none',
+    input: () => ({ query: { limit: '10' } }),
+  },
+  // Public (no token): in the malformed sweep, not in the auth matrix.
+  'POST /v1/public/feedback': {
+    service: 'feedback',
+    fixture: 'none',
+    input: () => ({
+      body: {
+        subject: { kind: 'procedure', procedureCode: PROCEDURE },
+        category: 'recommendation',
+        content: reason,
+        contact: { phone: '0258 3822 000' },
+      },
+    }),
+  },
+  'GET /v1/public/feedback/{reference}': {
+    service: 'feedback',
+    fixture: 'feedback',
+    input: (d) => ({ params: { reference: feedbackOf(d).id }, query: { secret: feedbackOf(d).secret } }),
+  },
+  'POST /v1/public/feedback/{reference}/rate': {
+    service: 'feedback',
+    fixture: 'feedback',
+    input: (d) => ({
+      params: { reference: feedbackOf(d).id },
+      body: { secret: feedbackOf(d).secret, rating: 'dissatisfied' },
+    }),
+  },
+  'POST /v1/public/feedback/{reference}/follow-up': {
+    service: 'feedback',
+    fixture: 'feedback',
+    input: (d) => ({
+      params: { reference: feedbackOf(d).id },
+      body: { secret: feedbackOf(d).secret, content: reason },
+    }),
+  },
 };
 
 /** The HTTP request for `route` with `input`: path placeholders filled, query string appended. */
@@ -286,12 +395,20 @@ export interface ServiceRoute {
   readonly api: ApiDocument;
 }
 
-/** Every route that needs a token, from each service's `/docs/json` (health, metrics and docs are public). */
-export async function documentedRoutes(stack: Stack): Promise<ServiceRoute[]> {
+/**
+ * Every route that needs a token, from each service's `/docs/json` (health, metrics and docs are public); with
+ * `withPublic`, the public ones too (citizens' routes, the kit's probes).
+ */
+export async function documentedRoutes(
+  stack: Stack,
+  options: { readonly withPublic?: boolean } = {},
+): Promise<ServiceRoute[]> {
   const all: ServiceRoute[] = [];
   for (const service of serviceNames) {
     const api = await readApiDocument(stack.apps[service]);
-    for (const route of api.routes) if (!route.public) all.push({ service, route, api });
+    for (const route of api.routes) {
+      if (!route.public || options.withPublic === true) all.push({ service, route, api });
+    }
   }
   return all;
 }

@@ -1,8 +1,8 @@
 /**
- * The four command services on one PostgreSQL schema (as embedded mode shares one store), each as its own
+ * The five command services on one PostgreSQL schema (as embedded mode shares one store), each as its own
  * stand-alone app, with tokens for every token state and real dossiers to act on: received and transferred through
  * intake's HTTP surface, opened as a case by the processing reactors fed with the stored events, and received at
- * the returning desk through result-return's HTTP surface.
+ * the returning desk through result-return's HTTP surface; and feedback items filed through feedback's.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,11 +12,18 @@ import { demoCatalog, demoUnitIds } from '@onestop/catalog';
 import {
   buildApp as buildDigitization,
   type DigitizationDeps,
-  filesystemDocumentStorage,
   registerDigitization,
 } from '@onestop/digitization';
-import { dossierEventFromStored, streamIdFor } from '@onestop/domain';
+import { filesystemDocumentStorage } from '@onestop/documents';
+import { dossierEventFromStored, feedbackFollowUpSecret, streamIdFor } from '@onestop/domain';
 import { type PostgresEventStore, postgresEventStore } from '@onestop/event-store';
+import {
+  buildApp as buildFeedback,
+  type FeedbackDeps,
+  feedbackDossiersTable,
+  postgresFilerVault,
+  registerFeedback,
+} from '@onestop/feedback';
 import {
   buildApp as buildIntake,
   createPseudonyms,
@@ -38,11 +45,21 @@ import {
   type ResultReturnDeps,
   registerResultReturn,
 } from '@onestop/result-return';
-import { type App, createTestClock, type Role, signDevToken, uuidv7Ids } from '@onestop/service-kit';
+import {
+  type App,
+  createTestClock,
+  DEFAULT_PUBLIC_RATE_LIMIT,
+  type Role,
+  signDevToken,
+  uuidv7Ids,
+} from '@onestop/service-kit';
 import type { TestSchema } from '@onestop/testing';
+import { z } from 'zod';
 import type { HttpMethod } from './openapi.js';
 
 export const SECRET = 'acceptance-tests-secret-0123456789abcdef';
+/** The receipts' tracking key: feedback checks dossier subjects and signs follow-up secrets with it. */
+const TRACKING_KEY = 'acceptance-tests-tracking-key-0123456789abcdef';
 const FORGER_SECRET = 'not-the-service-secret-0123456789abcdefgh';
 
 /** Monday 15 September 2025, 09:00 in Vietnam: a working day under the demo catalogue. */
@@ -59,7 +76,7 @@ export const UNITS = {
   otherCompetent: demoUnitIds.finance,
 } as const;
 
-export const serviceNames = ['intake', 'digitization', 'processing', 'result-return'] as const;
+export const serviceNames = ['intake', 'digitization', 'processing', 'result-return', 'feedback'] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
 export type TokenState = 'missing' | 'forged' | 'expired' | 'valid';
@@ -107,13 +124,22 @@ export interface Stack {
   openCase(): Promise<FixtureDossier>;
   /** An open case whose result was received at the desk (status 9 in result-return). */
   resultAtDesk(): Promise<FixtureDossier>;
+  /** A feedback item about the competent unit, filed by a clerk with one PDF attachment (no dossier). */
+  feedbackItem(): Promise<FixtureDossier>;
   close(): Promise<void>;
 }
 
 export interface FixtureDossier {
   readonly dossierId: string;
   readonly applicantId: string;
+  /** The `feedback` fixture's item, its follow-up secret and its attachment. */
+  readonly feedback?: { readonly id: string; readonly secret: string; readonly attachmentSha256: string };
 }
+
+const FiledFeedback = z.object({
+  feedbackId: z.uuid(),
+  attachments: z.array(z.object({ sha256: z.string() })).min(1),
+});
 
 let applicants = 0;
 
@@ -147,6 +173,7 @@ export async function startStack(schema: TestSchema): Promise<Stack> {
   const auth = { mode: 'hs256', secret: SECRET } as const;
   const masterKey = randomBytes(32);
   const documents = await mkdtemp(join(tmpdir(), 'onestop-acceptance-'));
+  const attachments = await mkdtemp(join(tmpdir(), 'onestop-acceptance-feedback-'));
   const processingDeps: ProcessingDeps = {
     store,
     clock,
@@ -169,17 +196,31 @@ export async function startStack(schema: TestSchema): Promise<Stack> {
     storage: filesystemDocumentStorage({ root: documents }),
   };
   const resultReturnDeps: ResultReturnDeps = { store, clock, ids: uuidv7Ids, catalog: demoCatalog };
+  const feedbackDeps: FeedbackDeps = {
+    store,
+    clock,
+    ids: uuidv7Ids,
+    catalog: demoCatalog,
+    dossiers: feedbackDossiersTable(store),
+    vault: postgresFilerVault({ db: store, masterKey, clock }),
+    storage: filesystemDocumentStorage({ root: attachments }),
+    trackingKey: TRACKING_KEY,
+    // The sweeps send thousands of requests from one address.
+    publicRateLimit: { ...DEFAULT_PUBLIC_RATE_LIMIT, max: 1_000_000 },
+  };
   const apps: Record<ServiceName, App> = {
     intake: await buildIntake(intakeDeps, { auth, logger: false }),
     digitization: await buildDigitization(digitizationDeps, { auth, logger: false }),
     processing: await buildProcessing(processingDeps, { auth, logger: false }),
     'result-return': await buildResultReturn(resultReturnDeps, { auth, logger: false }),
+    feedback: await buildFeedback(feedbackDeps, { auth, logger: false }),
   };
   const registrars: Record<ServiceName, (app: App) => Promise<void>> = {
     intake: (app) => registerIntake(app, intakeDeps),
     digitization: (app) => registerDigitization(app, digitizationDeps),
     processing: (app) => registerProcessing(app, processingDeps),
     'result-return': (app) => registerResultReturn(app, resultReturnDeps),
+    feedback: (app) => registerFeedback(app, feedbackDeps),
   };
   await Promise.all(Object.values(apps).map((app) => app.ready()));
 
@@ -269,6 +310,35 @@ export async function startStack(schema: TestSchema): Promise<Stack> {
     return dossier;
   };
 
+  const feedbackItem = async (): Promise<FixtureDossier> => {
+    const pdf = Buffer.from(`%PDF-1.7\n% ${randomBytes(8).toString('hex')}\n%%EOF\n`);
+    const response = await send(
+      'feedback',
+      {
+        method: 'POST',
+        url: '/v1/feedback',
+        payload: {
+          subject: { kind: 'unit', unitId: UNITS.competent },
+          channel: 'desk',
+          content: 'Kiểm thử chấp nhận: phản ánh về bộ phận một cửa.',
+          attachments: [{ contentBase64: pdf.toString('base64') }],
+        },
+      },
+      await clerk(),
+    );
+    expectStatus(response, 201, 'file feedback');
+    const item = FiledFeedback.parse(response.json());
+    return {
+      dossierId: '',
+      applicantId: '',
+      feedback: {
+        id: item.feedbackId,
+        secret: feedbackFollowUpSecret(TRACKING_KEY, item.feedbackId),
+        attachmentSha256: item.attachments[0]?.sha256 ?? '',
+      },
+    };
+  };
+
   return {
     apps,
     registrars,
@@ -278,10 +348,12 @@ export async function startStack(schema: TestSchema): Promise<Stack> {
     transferredDossier,
     openCase,
     resultAtDesk,
+    feedbackItem,
     async close() {
       await Promise.all(Object.values(apps).map((app) => app.close()));
       await store.close();
       await rm(documents, { recursive: true, force: true });
+      await rm(attachments, { recursive: true, force: true });
     },
   };
 }

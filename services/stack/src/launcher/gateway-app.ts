@@ -3,9 +3,16 @@
  * and health that covers the whole stack (`/health/ready` fails while any service is not ready).
  */
 import type { Catalog } from '@onestop/catalog';
-import { type App, type AuthConfig, buildServer } from '@onestop/service-kit';
+import {
+  type App,
+  type AuthConfig,
+  buildServer,
+  issuesDevTokens,
+  registerSessionRoutes,
+} from '@onestop/service-kit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { registerDevTokens } from './dev-tokens.js';
 import { ServiceNotReady } from './errors.js';
 import type { Upstream } from './gateway.js';
 
@@ -22,19 +29,29 @@ const procedureQuery = z.object({
 export interface GatewayAppOptions {
   readonly catalog: Catalog;
   readonly auth: AuthConfig;
+  /** The identity provider's sign-in page (`GET /v1/sign-in`). */
+  readonly signInUrl?: string;
   readonly services: readonly Upstream[];
   readonly logger: Logger | false;
 }
 
 export async function buildGatewayApp(options: GatewayAppOptions): Promise<App> {
+  const { auth } = options;
   const app = await buildServer({
     name: 'gateway',
     description:
-      'onestop in stack mode: routes /v1/intake, /v1/digitization, /v1/processing, /v1/return, /v1/kpi and ' +
-      '/v1/dossiers to their services (each documents itself at its own /docs) and serves the catalogue',
-    auth: options.auth,
+      'onestop in stack mode: routes /v1/intake, /v1/digitization, /v1/processing, /v1/return, /v1/kpi, ' +
+      '/v1/dossiers, /v1/feedback … to their services (each documents itself at its own /docs) and the web app ' +
+      'to its server; serves the catalogue, the sign-in routes and (without an identity provider) dev tokens',
+    auth,
     logger: options.logger,
-    routes: async (root) => registerCatalogRoutes(root, options.catalog),
+    routes: [
+      async (root) => registerCatalogRoutes(root, options.catalog),
+      async (root) => registerSessionRoutes(root, { auth, signInUrl: options.signInUrl }),
+      ...(issuesDevTokens(auth)
+        ? [async (root: App) => registerDevTokens(root, auth.secret, options.catalog)]
+        : []),
+    ],
   });
   for (const service of options.services) {
     app.addReadinessCheck(service.name, async (signal) => {

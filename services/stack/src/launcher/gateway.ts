@@ -34,9 +34,15 @@ export interface Gateway {
 
 const MAX_FANOUT_BODY = 64 * 1024;
 
+/** The route of the longest prefix that matches whole segments of the path (`/v1/public/feedback` over `/v1/public`). */
 export function routeOf(routes: readonly GatewayRoute[], path: string): Upstream | undefined {
   const pathname = path.split('?', 1)[0] ?? path;
-  return routes.find((r) => pathname === r.prefix || pathname.startsWith(`${r.prefix}/`))?.upstream;
+  let best: GatewayRoute | undefined;
+  for (const r of routes) {
+    const matches = pathname === r.prefix || pathname.startsWith(`${r.prefix}/`);
+    if (matches && (best === undefined || r.prefix.length > best.prefix.length)) best = r;
+  }
+  return best?.upstream;
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {

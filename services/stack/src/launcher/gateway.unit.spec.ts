@@ -50,6 +50,23 @@ describe('the gateway', () => {
     expect(routeOf(routes, '/v1/catalog/units')).toBeUndefined();
   });
 
+  it('given nested prefixes of two services, when a path is looked up, then the longest prefix wins whatever the order', () => {
+    const projection: Upstream = { name: 'projection', url: 'http://p' };
+    const feedback: Upstream = { name: 'feedback', url: 'http://f' };
+    const routes = [
+      { prefix: '/v1/public', upstream: projection },
+      { prefix: '/v1/public/feedback', upstream: feedback },
+    ];
+    for (const ordered of [routes, [...routes].reverse()]) {
+      expect(routeOf(ordered, '/v1/public/feedback')).toBe(feedback);
+      expect(routeOf(ordered, '/v1/public/feedback/0195a1b2-0000-7000-8000-000000000001?secret=x')).toBe(
+        feedback,
+      );
+      expect(routeOf(ordered, '/v1/public/feedbacks')).toBe(projection);
+      expect(routeOf(ordered, '/v1/public/units')).toBe(projection);
+    }
+  });
+
   it('given two services and a fallback, when requests come in, then each reaches its service with its method, path and body', async () => {
     const own = await upstream('gateway');
     const g = await gateway([await upstream('intake'), await upstream('processing')], own);

@@ -9,14 +9,16 @@ export interface StackServiceSpec {
   readonly portOffset: number;
   /** Its composition root, relative to the repository root. */
   readonly entry: string;
-  /** Its PostgreSQL schema (the stack's schema prefix goes in front). */
-  readonly schema: string;
+  /** Its PostgreSQL schema (the stack's schema prefix goes in front); none for a service without data. */
+  readonly schema?: string;
   /** Path prefixes the gateway sends to it. */
   readonly routes: readonly string[];
   /** Consumes the dossier topic: gets a consumer group (the stack's prefix + its name). */
   readonly consumes: boolean;
   /** Started only when its entry exists (a service still being written). */
   readonly optional?: boolean;
+  /** Keeps business time, so the test clock is set in it too (default true; the web server keeps none). */
+  readonly businessClock?: boolean;
 }
 
 export const STACK_SERVICES: readonly StackServiceSpec[] = [
@@ -26,7 +28,8 @@ export const STACK_SERVICES: readonly StackServiceSpec[] = [
     entry: 'services/intake/src/main.ts',
     schema: 'intake',
     routes: ['/v1/intake'],
-    consumes: false,
+    // Its own receipts, from the topic, keep the desk list.
+    consumes: true,
   },
   {
     name: 'digitization',
@@ -66,7 +69,18 @@ export const STACK_SERVICES: readonly StackServiceSpec[] = [
     portOffset: 6,
     entry: 'services/feedback/src/main.ts',
     schema: 'feedback',
-    routes: ['/v1/feedback'],
+    // The citizens' public routes too; the gateway's longest prefix wins over the projection's `/v1/public`.
+    routes: ['/v1/feedback', '/v1/public/feedback'],
     consumes: true,
+  },
+  {
+    // The web app's static files: the page (and the public tracking page its receipts' QR codes open) and its
+    // hashed bundles. The gateway's `/` prefix matches the root only.
+    name: 'web',
+    portOffset: 7,
+    entry: 'services/web/src/main.ts',
+    routes: ['/', '/assets', '/tracking'],
+    consumes: false,
+    businessClock: false,
   },
 ];

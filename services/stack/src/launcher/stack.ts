@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { demoCatalog } from '@onestop/catalog';
+import type { AuthConfig } from '@onestop/service-kit';
 import type { Logger } from 'pino';
 import { type ServiceProcess, startServiceProcess } from './children.js';
 import { StackStartFailed } from './errors.js';
@@ -22,7 +23,15 @@ export interface StackOptions {
   /** Put in front of every schema and consumer group, so stacks sharing a database and a broker stay apart. */
   readonly prefix: string;
   readonly kafkaBrokers: readonly string[];
+  /** The dev tokens' HS256 secret, given to every service as JWT_SECRET. */
   readonly jwtSecret: string;
+  /**
+   * How the gateway checks tokens (default HS256 with `jwtSecret`, and it issues dev tokens). With an identity
+   * provider, give each service the same settings in the environment (JWKS_URL …: they inherit the launcher's).
+   */
+  readonly auth?: AuthConfig;
+  /** The identity provider's sign-in page, announced by the gateway's `GET /v1/sign-in`. */
+  readonly signInUrl?: string;
   readonly vaultMasterKey: string;
   /** The key of the receipts' tracking secrets: intake prints them, the projection checks them. */
   readonly trackingKey: string;
@@ -46,7 +55,8 @@ export interface RunningService {
   readonly name: string;
   readonly url: string;
   readonly pid: number;
-  readonly schema: string;
+  /** Absent for a service without data (the web server). */
+  readonly schema?: string;
 }
 
 export interface RunningStack {
@@ -73,7 +83,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   try {
     for (const spec of specs) {
       const url = `http://${options.host}:${options.basePort + spec.portOffset}`;
-      const schema = `${options.prefix}${spec.schema}`;
+      const schema = spec.schema === undefined ? undefined : `${options.prefix}${spec.schema}`;
       const child = startServiceProcess({
         name: spec.name,
         entry: resolve(options.repoRoot, spec.entry),
@@ -85,7 +95,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       void child.exited.then((code) => {
         if (!stopping) options.onServiceExit?.(spec.name, code);
       });
-      running.push({ name: spec.name, url, pid: child.pid, schema });
+      running.push({ name: spec.name, url, pid: child.pid, ...(schema === undefined ? {} : { schema }) });
     }
     await Promise.all(
       running.map((service, i) => {
@@ -100,10 +110,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   }
 
   const upstreams: Upstream[] = running.map((s) => ({ name: s.name, url: s.url }));
+  // The services that keep business time: each gets the test clock; the first answers reading it.
+  const clocked = upstreams.filter((_, i) => specs[i]?.businessClock !== false);
   let gateway: Gateway | undefined;
   const app = await buildGatewayApp({
     catalog: demoCatalog,
-    auth: { mode: 'hs256', secret: options.jwtSecret },
+    auth: options.auth ?? { mode: 'hs256', secret: options.jwtSecret },
+    ...(options.signInUrl === undefined ? {} : { signInUrl: options.signInUrl }),
     services: upstreams,
     logger: options.gatewayLogger ?? false,
   });
@@ -118,9 +131,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
           return upstream === undefined ? [] : spec.routes.map((prefix) => ({ prefix, upstream }));
         }),
         // Reading the clock asks one service (the POST that sets it goes to all of them).
-        ...(upstreams[0] === undefined ? [] : [{ prefix: '/v1/dev/clock', upstream: upstreams[0] }]),
+        ...(clocked[0] === undefined ? [] : [{ prefix: '/v1/dev/clock', upstream: clocked[0] }]),
       ],
-      clockTargets: upstreams,
+      clockTargets: clocked,
       fallback: { name: 'gateway', url: own },
     });
   } catch (error) {
@@ -145,7 +158,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   };
 }
 
-function serviceEnv(options: StackOptions, spec: StackServiceSpec, schema: string): Record<string, string> {
+function serviceEnv(
+  options: StackOptions,
+  spec: StackServiceSpec,
+  schema: string | undefined,
+): Record<string, string> {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
@@ -154,7 +171,7 @@ function serviceEnv(options: StackOptions, spec: StackServiceSpec, schema: strin
     PORT: String(options.basePort + spec.portOffset),
     HOST: options.host,
     DATABASE_URL: options.databaseUrl,
-    DATABASE_SCHEMA: schema,
+    ...(schema === undefined ? {} : { DATABASE_SCHEMA: schema }),
     KAFKA_BROKERS: options.kafkaBrokers.join(','),
     JWT_SECRET: options.jwtSecret,
     ONESTOP_TEST_CLOCK: options.testClock ? '1' : '0',
@@ -165,13 +182,19 @@ function serviceEnv(options: StackOptions, spec: StackServiceSpec, schema: strin
           KAFKA_FROM_BEGINNING: options.fromBeginning ? '1' : '0',
         }
       : {}),
-    ...(spec.name === 'intake' ? { ONESTOP_VAULT_MASTER_KEY: options.vaultMasterKey } : {}),
-    ...(spec.name === 'intake' || spec.name === 'projection'
+    // Intake and feedback seal personal data under the same master key.
+    ...(spec.name === 'intake' || spec.name === 'feedback'
+      ? { ONESTOP_VAULT_MASTER_KEY: options.vaultMasterKey }
+      : {}),
+    ...(spec.name === 'intake' || spec.name === 'projection' || spec.name === 'feedback'
       ? { ONESTOP_TRACKING_KEY: options.trackingKey }
       : {}),
-    // The projection's public rate limit counts the address the gateway saw, not the gateway's own.
-    ...(spec.name === 'projection' ? { ONESTOP_TRUSTED_PROXY_HOPS: '1' } : {}),
+    // The public rate limits count the address the gateway saw, not the gateway's own.
+    ...(spec.name === 'projection' || spec.name === 'feedback' ? { ONESTOP_TRUSTED_PROXY_HOPS: '1' } : {}),
     ...(spec.name === 'digitization' ? { DOCUMENTS_DIR: join(options.dataDir, 'documents') } : {}),
+    ...(spec.name === 'feedback'
+      ? { FEEDBACK_ATTACHMENTS_DIR: join(options.dataDir, 'feedback-attachments') }
+      : {}),
   };
 }
 

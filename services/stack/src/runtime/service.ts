@@ -10,6 +10,7 @@ import type { EventHandler } from '@onestop/messaging';
 import {
   type App,
   type AuthConfig,
+  type AuthEnv,
   authConfigFromEnv,
   type Clock,
   type CloseHook,
@@ -22,8 +23,11 @@ import type { pino } from 'pino';
 import { serviceLogger } from './logger.js';
 import { startServiceMessaging } from './messaging.js';
 
-/** The parsed stack environment (`stackServiceEnvShape`, plus `stackConsumerEnvShape` for consumers). */
-export interface StackServiceEnv {
+/**
+ * The parsed stack environment (`stackServiceEnvShape`, plus `stackConsumerEnvShape` for consumers); its auth part
+ * (dev secret, or an identity provider's key set, issuer, audience and claim names) is `AuthEnv`.
+ */
+export interface StackServiceEnv extends AuthEnv {
   readonly PORT: number;
   readonly HOST: string;
   readonly DATABASE_URL: string;
@@ -33,10 +37,6 @@ export interface StackServiceEnv {
   readonly LOG_LEVEL: string;
   readonly KAFKA_GROUP_ID?: string;
   readonly KAFKA_FROM_BEGINNING?: '0' | '1';
-  readonly JWT_SECRET?: string | undefined;
-  readonly JWKS_URL?: string | undefined;
-  readonly JWT_ISSUER?: string | undefined;
-  readonly JWT_AUDIENCE?: string | undefined;
 }
 
 export interface StackServiceContext {

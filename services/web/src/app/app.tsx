@@ -6,7 +6,7 @@ import { CaseScreen, CasesScreen } from './cases/cases.js';
 import { navigate, type Units, UnitsContext } from './context.js';
 import { DeskScreen } from './desk/desk.js';
 import { I18nContext, type Lang, type MessageKey, translator, useI18n } from './i18n.js';
-import { LoginScreen } from './login.js';
+import { LoginScreen, providerRedirect } from './login.js';
 import { PublicScreen } from './public/public.js';
 import { UnitList } from './schemas.js';
 import { can, type Session, session } from './session.js';
@@ -16,6 +16,8 @@ import { ErrorNotice, useAsync } from './ui.js';
 const DashboardScreen = lazy(() =>
   import('./dashboard/dashboard.js').then((m) => ({ default: m.DashboardScreen })),
 );
+// The feedback inbox is opened by officers only: loaded when opened.
+const FeedbackInbox = lazy(() => import('./feedback/inbox.js').then((m) => ({ default: m.FeedbackInbox })));
 
 function useHash(): string {
   const [hash, setHash] = useState(location.hash);
@@ -84,8 +86,10 @@ function Shell() {
   let screen: JSX.Element;
   if (publicPage) {
     screen = <PublicScreen />;
-  } else if (user === undefined) {
-    screen = <LoginScreen />;
+  } else if (user === undefined || providerRedirect(hash) !== undefined) {
+    // Signed out, or back from the identity provider (its token replaces whoever was signed in); a new redirect
+    // into an open tab mounts the screen anew, so it reads the new token.
+    screen = <LoginScreen key={providerRedirect(hash) === undefined ? 'sign-in' : hash} />;
   } else if (units.data === undefined) {
     screen = units.error ? <ErrorNotice error={units.error} onRetry={units.reload} /> : <p>{t('loading')}</p>;
   } else {
@@ -95,6 +99,7 @@ function Shell() {
     ? [
         { hash: '#/desk', label: 'navDesk', show: can.desk(user.role) },
         { hash: '#/cases', label: 'navCases', show: can.cases(user.role) },
+        { hash: '#/feedback', label: 'navFeedback', show: can.cases(user.role) },
         { hash: '#/dashboard', label: 'navDashboard', show: can.dashboard(user.role) },
       ]
     : [];
@@ -160,6 +165,14 @@ function route(hash: string, user: Session, t: ReturnType<typeof translator>): J
       return can.cases(user.role) ? <CasesScreen user={user} /> : denied;
     case 'case':
       return id && can.timeline(user.role) ? <CaseScreen user={user} dossierId={id} /> : denied;
+    case 'feedback':
+      return can.cases(user.role) ? (
+        <Suspense fallback={<p>{t('loading')}</p>}>
+          <FeedbackInbox user={user} feedbackId={id} />
+        </Suspense>
+      ) : (
+        denied
+      );
     case 'dashboard':
       return can.dashboard(user.role) ? (
         <Suspense fallback={<p>{t('loading')}</p>}>

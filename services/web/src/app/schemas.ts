@@ -256,3 +256,51 @@ export type DrillItem = z.infer<typeof DrillItem>;
 export const DrillDown = z.looseObject({ total: z.number(), items: z.array(DrillItem) });
 
 export const TokenResponse = z.object({ token: z.string() });
+
+/** `GET /v1/sign-in`: dev tokens, or the identity provider's bearer token (and where its sign-in page is). */
+export const SignInMethod = z.looseObject({
+  method: z.enum(['dev', 'identity-provider']),
+  signInUrl: z.string().nullable(),
+});
+export type SignInMethod = z.infer<typeof SignInMethod>;
+
+/** `GET /v1/me`: who the bearer of a token is, as the services read it. */
+export const Identity = z.looseObject({
+  sub: z.string(),
+  // Roles this app does not know (a newer server's) are dropped rather than refusing the sign-in.
+  roles: z
+    .array(z.string())
+    .transform((list) => list.filter((r): r is Role => roles.some((known) => known === r))),
+  unitId: z.string().nullable(),
+});
+export type Identity = z.infer<typeof Identity>;
+
+/** `GET /v1/intake/units/{unitId}/received`: the centre's day, shared by every clerk device. */
+export const DeskDossier = z.looseObject({
+  dossierId: z.string(),
+  dossierCode: z.string(),
+  procedureCode: z.string(),
+  procedureName: z.string(),
+  receivedAt: z.string(),
+  status: z.string(),
+});
+export type DeskDossier = z.infer<typeof DeskDossier>;
+export const DeskDay = z.looseObject({ unitId: z.string(), day: z.string(), dossiers: z.array(DeskDossier) });
+
+/** `GET /v1/return/units/{unitId}/waiting`: results at the desk not yet returned. */
+export const WaitingResult = z.looseObject({
+  dossierId: z.string(),
+  dossierCode: z.string().nullable(),
+  procedureCode: z.string().nullable(),
+  receivedAt: z.string(),
+});
+export type WaitingResult = z.infer<typeof WaitingResult>;
+export const WaitingResults = z.looseObject({ unitId: z.string(), results: z.array(WaitingResult) });
+
+/** `GET /v1/kpi/units`: every competent unit's figures, side by side. */
+export const UnitKpiRow = Kpi.omit({ from: true, to: true, asOf: true }).extend({
+  code: z.string(),
+  name: z.string(),
+});
+export type UnitKpiRow = z.infer<typeof UnitKpiRow>;
+export const UnitsKpi = z.looseObject({ units: z.array(UnitKpiRow) });

@@ -3,6 +3,7 @@ import { businessNow, query, request } from '../api.js';
 import { navigate, useUnits } from '../context.js';
 import { isMessageKey, type MessageKey, statusText, type Translate, useI18n } from '../i18n.js';
 import { formatDateTime, formatNumber } from '../lib/format.js';
+import { useRefresh } from '../refresh.js';
 import {
   type CaseView,
   CaseView as CaseViewSchema,
@@ -111,9 +112,12 @@ export function CaseScreen({ user, dossierId }: { user: Session; dossierId: stri
   const caseView = useAsync(() => request(CaseViewSchema, `/v1/processing/cases/${dossierId}`), [dossierId]);
   const [view, setView] = useState<CaseView | undefined>(undefined);
   useEffect(() => setView(caseView.data), [caseView.data]);
+  // The timeline is the projection's: it trails each command by the consumer's lag, so read it again a few times.
+  const { tick, follow } = useRefresh();
+  useEffect(follow, [view?.version]);
   const timeline = useAsync(
     () => request(Timeline, `/v1/dossiers/${dossierId}/timeline`),
-    [dossierId, view?.status, view?.version],
+    [dossierId, view?.status, view?.version, tick],
   );
 
   if (view === undefined) {

@@ -3,7 +3,15 @@ import { ApiError, query, request, requestFile } from '../api.js';
 import { useUnits } from '../context.js';
 import { isMessageKey, type MessageKey, type Translate, useI18n } from '../i18n.js';
 import { formatDate, formatDateTime, formatNumber, formatRate, localInputToIso } from '../lib/format.js';
-import { DrillDown, type DrillItem, Kpi, type LateReason, Series } from '../schemas.js';
+import {
+  DrillDown,
+  type DrillItem,
+  Kpi,
+  type LateReason,
+  Series,
+  type UnitKpiRow,
+  UnitsKpi,
+} from '../schemas.js';
 import type { Session } from '../session.js';
 import { DataTable, ErrorNotice, SelectField, TextField, useAsync } from '../ui.js';
 import { SeriesChart } from './chart.js';
@@ -46,6 +54,79 @@ export function reasonText(t: Translate, reason: LateReason, lang: 'vi' | 'en'):
 }
 
 const classes = ['late', 'overdue', 'in_time', 'on_time', 'early'] as const;
+
+/** Decision 766 points of a unit: the sum of the items that apply (null when none does). */
+export function pointsTotal(points: Readonly<Record<string, number | null>>): number | null {
+  const applying = Object.values(points).filter((p): p is number => p !== null);
+  return applying.length === 0 ? null : Math.round(applying.reduce((sum, p) => sum + p, 0) * 100) / 100;
+}
+
+/**
+ * Every deciding unit side by side (`GET /v1/kpi/units`, the filters above): sortable by any column, CSV of the
+ * rows as sorted; a unit's name opens its own figures below.
+ */
+function UnitsTable({
+  params,
+  onPick,
+}: {
+  params: Record<string, string | undefined>;
+  onPick: (unitId: string) => void;
+}) {
+  const { t, lang } = useI18n();
+  const table = useAsync(() => request(UnitsKpi, `/v1/kpi/units${query(params)}`), [params]);
+  const rate = (
+    key: 'onTimeRate' | 'digitizationRate' | 'onlineRate' | 'satisfactionRate',
+    label: string,
+  ) => ({
+    key,
+    label,
+    numeric: true,
+    value: (r: UnitKpiRow) => r[key],
+    render: (r: UnitKpiRow) => formatRate(r[key], lang),
+  });
+  return (
+    <section class="card" aria-labelledby="units-title" data-testid="units-table">
+      <h2 id="units-title">{t('unitsTable')}</h2>
+      <p class="hint">{t('unitsTableHint')}</p>
+      <ErrorNotice error={table.error} onRetry={table.reload} />
+      {table.data && (
+        <DataTable<UnitKpiRow>
+          caption={t('unitsTable')}
+          csvName="units.csv"
+          rows={table.data.units}
+          rowKey={(r) => r.unitId}
+          rowClass={(r) => (r.overdue > 0 ? 'overdue' : '')}
+          columns={[
+            {
+              key: 'unit',
+              label: t('unit'),
+              value: (r) => r.name,
+              render: (r) => (
+                <button type="button" class="link" onClick={() => onPick(r.unitId)}>
+                  {r.name}
+                </button>
+              ),
+            },
+            { key: 'received', label: t('kpi.received'), numeric: true, value: (r) => r.received },
+            rate('onTimeRate', t('kpi.onTimeRate')),
+            { key: 'late', label: t('kpi.late'), numeric: true, value: (r) => r.late },
+            { key: 'overdue', label: t('kpi.overdue'), numeric: true, value: (r) => r.overdue },
+            rate('digitizationRate', t('kpi.digitizationRate')),
+            rate('onlineRate', t('kpi.onlineRate')),
+            rate('satisfactionRate', t('kpi.satisfactionRate')),
+            {
+              key: 'points',
+              label: t('kpi.pointsTotal'),
+              numeric: true,
+              value: (r) => pointsTotal(r.points),
+              render: (r) => formatNumber(pointsTotal(r.points), lang),
+            },
+          ]}
+        />
+      )}
+    </section>
+  );
+}
 
 /**
  * Downloads the periodic reform report of [from, to) (`GET /v1/reports/reform`): the province's competent units
@@ -110,6 +191,9 @@ export function DashboardScreen({ user }: { user: Session }) {
     const asOf = localInputToIso(filters.asOf);
     return { from: filters.from, to: filters.to, asOf, due: filters.due, rollup: filters.rollup };
   }, [filters]);
+  // The comparison table does not depend on the unit shown below: picking a unit there does not reload it.
+  const { from, to, asOf, due, rollup } = params;
+  const periodParams = useMemo(() => ({ from, to, asOf, due, rollup }), [from, to, asOf, due, rollup]);
   const base = `/v1/kpi/units/${encodeURIComponent(filters.unitId)}`;
   const kpi = useAsync(() => request(Kpi, `${base}${query(params)}`), [base, params]);
   const series = useAsync(
@@ -257,6 +341,14 @@ export function DashboardScreen({ user }: { user: Session }) {
           />
         )}
       </section>
+
+      <UnitsTable
+        params={periodParams}
+        onPick={(unitId) => {
+          setDraft((d) => ({ ...d, unitId }));
+          setFilters((f) => ({ ...f, unitId }));
+        }}
+      />
 
       <section class="card" aria-labelledby="series-title">
         <h2 id="series-title">{t('series')}</h2>

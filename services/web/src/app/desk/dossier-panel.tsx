@@ -18,8 +18,11 @@ async function unlessMissing<T>(load: Promise<T>): Promise<T | null> {
   }
 }
 
-/** Everything the desk does with one received dossier: receipt, scans, transfer, withdrawal, result return. */
-export function DossierPanel({ dossierId }: { dossierId: string }) {
+/**
+ * Everything the desk does with one received dossier: receipt, scans, transfer, withdrawal, result return.
+ * `onChanged` hears of each command that moved the dossier (the desk's shared lists then catch up).
+ */
+export function DossierPanel({ dossierId, onChanged }: { dossierId: string; onChanged?: () => void }) {
   const { t } = useI18n();
   const units = useUnits();
   const data = useAsync(async () => {
@@ -39,6 +42,10 @@ export function DossierPanel({ dossierId }: { dossierId: string }) {
     return data.error ? <ErrorNotice error={data.error} onRetry={data.reload} /> : <p>{t('loading')}</p>;
   }
   const { dossier, receipt, digitized, atDesk, procedure } = data.data;
+  const changed = () => {
+    data.reload();
+    onChanged?.();
+  };
   const components =
     procedure?.components ?? receipt.componentsReceived.map((c) => ({ ...c, required: true }));
   return (
@@ -94,16 +101,12 @@ export function DossierPanel({ dossierId }: { dossierId: string }) {
       </section>
 
       {dossier.status === 2 && (
-        <TransferForm
-          dossierId={dossierId}
-          defaultUnit={dossier.units.competent ?? ''}
-          onDone={data.reload}
-        />
+        <TransferForm dossierId={dossierId} defaultUnit={dossier.units.competent ?? ''} onDone={changed} />
       )}
       {[2, 4, 5, 6].includes(dossier.status) && atDesk === null && (
-        <WithdrawForm dossierId={dossierId} onDone={data.reload} />
+        <WithdrawForm dossierId={dossierId} onDone={changed} />
       )}
-      <ReturnSection dossierId={dossierId} atDesk={atDesk} onDone={data.reload} />
+      <ReturnSection dossierId={dossierId} atDesk={atDesk} onDone={changed} />
     </div>
   );
 }

@@ -25,7 +25,7 @@ export function formatDate(iso: string | null | undefined): string {
   return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
 }
 
-/** The Vietnam calendar day of an instant as `yyyy-MM-dd` (keys of the desk's daily list). */
+/** The Vietnam calendar day of an instant as `yyyy-MM-dd`. */
 export function vnDayKey(iso: string): string {
   const d = vnParts(iso);
   return d === undefined ? '' : d.toISOString().slice(0, 10);

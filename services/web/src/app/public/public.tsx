@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, businessNow, query, request } from '../api.js';
+import { CitizenFeedback } from '../feedback/citizen.js';
 import { useI18n } from '../i18n.js';
 import { formatDate, formatDateTime, formatNumber, formatRate, vnDayKey } from '../lib/format.js';
 import { type Column, DataTable, ErrorNotice, TextField, useAsync } from '../ui.js';
@@ -47,6 +48,7 @@ export function PublicScreen() {
         <a href="/#/">{p('signInLink')}</a>
       </section>
       <Tracking p={p} />
+      <CitizenFeedback />
       <UnitsTable p={p} />
     </div>
   );
