@@ -40,38 +40,44 @@ const benchDir = resolve(import.meta.dirname, '../..');
 export async function httpBench(options: HttpBenchOptions): Promise<BenchResult[]> {
   const { log } = options;
   const jwtSecret = randomBytes(32).toString('base64url');
-  const token = await signDevToken(
-    { sub: 'bench-clerk', roles: ['clerk'], unitId: demoUnitIds.nhaTrangCentre },
-    jwtSecret,
+  // A clerk per ward centre: receipts rotate over the three, so a fast run does not use up one unit's 9,999
+  // dossier codes of the day (codes are per receiving unit and day).
+  const clerks = await Promise.all(
+    CENTRES.map(async (unitId) => ({
+      unitId,
+      token: await signDevToken({ sub: `bench-clerk-${unitId}`, roles: ['clerk'], unitId }, jwtSecret),
+    })),
   );
-  const url = await recreateDatabase('onestop_bench_http');
-  const [admin] = await clients(url, 1);
-  if (!admin) throw new Error('no client');
-  await admin.query(
-    `create table ${BASELINE_TABLE} (id uuid primary key, idempotency_key text not null unique, body jsonb not null, received_at timestamptz not null default now())`,
-  );
-  await admin.end();
-  const dataDir = await mkdtemp(join(tmpdir(), 'onestop-bench-http-'));
-  const env = {
-    BENCH_DATABASE_URL: url,
-    BENCH_DATA_DIR: dataDir,
-    BENCH_JWT_SECRET: jwtSecret,
-    BENCH_BASELINE_TABLE: BASELINE_TABLE,
-  };
   const runsOf: Record<Target, Measured[]> = { baseline: [], embedded: [], 'intake-pg': [] };
-  try {
-    // Interleaved, so drift on a shared machine hits every target alike.
-    for (let run = 0; run < options.runs; run++) {
-      for (const target of ['baseline', 'embedded', 'intake-pg'] as const) {
-        log(
-          `${target}: ${options.connections} connections, ${options.durationS} s (run ${run + 1}/${options.runs})`,
-        );
-        runsOf[target].push(await measure(target, env, token, options));
+  // Interleaved, so drift on a shared machine hits every target alike; each measurement starts from empty.
+  for (let run = 0; run < options.runs; run++) {
+    for (const target of ['baseline', 'embedded', 'intake-pg'] as const) {
+      log(
+        `${target}: ${options.connections} connections, ${options.durationS} s (run ${run + 1}/${options.runs})`,
+      );
+      const dataDir = await mkdtemp(join(tmpdir(), 'onestop-bench-http-'));
+      const url = await recreateDatabase('onestop_bench_http');
+      try {
+        if (target === 'baseline') {
+          const [admin] = await clients(url, 1);
+          if (!admin) throw new Error('no client');
+          await admin.query(
+            `create table ${BASELINE_TABLE} (id uuid primary key, idempotency_key text not null unique, body jsonb not null, received_at timestamptz not null default now())`,
+          );
+          await admin.end();
+        }
+        const env = {
+          BENCH_DATABASE_URL: url,
+          BENCH_DATA_DIR: dataDir,
+          BENCH_JWT_SECRET: jwtSecret,
+          BENCH_BASELINE_TABLE: BASELINE_TABLE,
+        };
+        runsOf[target].push(await measure(target, env, clerks, options));
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+        await dropDatabase('onestop_bench_http');
       }
     }
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-    await dropDatabase('onestop_bench_http');
   }
   const base = summary(runsOf.baseline);
   const baselineName = `fastify + 1 insert (~1 KB JSON row, PostgreSQL, ${options.connections} connections)`;
@@ -117,15 +123,25 @@ function summary(runs: readonly Measured[]): Summary {
 let serial = 0;
 const runTag = randomBytes(4).toString('hex');
 
-/** A complete birth registration at the Nha Trang centre, by a new applicant under a new key each time. */
-function nextRequest(): { key: string; body: string } {
+const CENTRES = [demoUnitIds.nhaTrangCentre, demoUnitIds.camRanhCentre, demoUnitIds.phanRangCentre];
+
+interface Clerk {
+  readonly unitId: string;
+  readonly token: string;
+}
+
+/** A complete birth registration at one of the ward centres in turn, by a new applicant under a new key. */
+function nextRequest(clerks: readonly Clerk[]): { key: string; body: string; token: string } {
   serial += 1;
+  const clerk = clerks[serial % clerks.length];
+  if (clerk === undefined) throw new Error('no clerk');
   return {
     key: `bench-${runTag}-${serial}`,
+    token: clerk.token,
     body: JSON.stringify({
       procedureCode: '1.001193',
       channel: 'desk',
-      receivingUnitId: demoUnitIds.nhaTrangCentre,
+      receivingUnitId: clerk.unitId,
       applicant: {
         type: 1,
         fullName: `Trần Thị Mai ${serial}`,
@@ -144,24 +160,24 @@ function nextRequest(): { key: string; body: string } {
 async function measure(
   target: Target,
   env: Record<string, string>,
-  token: string,
+  clerks: readonly Clerk[],
   options: HttpBenchOptions,
 ): Promise<Measured> {
   const server = await startTarget(target, env);
   try {
     const base = `http://127.0.0.1:${server.port}`;
     // One request first: a broken body or token fails loudly here instead of as a run of 4xx.
-    const probe = nextRequest();
+    const probe = nextRequest(clerks);
     const response = await fetch(`${base}${PATH}`, {
       method: 'POST',
-      headers: headersOf(token, probe.key),
+      headers: headersOf(probe.token, probe.key),
       body: probe.body,
     });
     if (response.status !== 201) {
       throw new Error(`${target}: probe answered ${response.status}: ${await response.text()}`);
     }
-    if (options.warmupS > 0) await load(base, token, options.connections, options.warmupS);
-    const result = await load(base, token, options.connections, options.durationS);
+    if (options.warmupS > 0) await load(base, clerks, options.connections, options.warmupS);
+    const result = await load(base, clerks, options.connections, options.durationS);
     return {
       perSecond: result['2xx'] / result.duration,
       p50Ms: result.latency.p50,
@@ -179,7 +195,7 @@ function headersOf(token: string, key: string): Record<string, string> {
 
 function load(
   base: string,
-  token: string,
+  clerks: readonly Clerk[],
   connections: number,
   durationS: number,
 ): Promise<autocannon.Result> {
@@ -192,8 +208,8 @@ function load(
         method: 'POST',
         path: PATH,
         setupRequest: (request) => {
-          const next = nextRequest();
-          return { ...request, headers: headersOf(token, next.key), body: next.body };
+          const next = nextRequest(clerks);
+          return { ...request, headers: headersOf(next.token, next.key), body: next.body };
         },
       },
     ],

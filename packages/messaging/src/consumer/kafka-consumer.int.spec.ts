@@ -126,24 +126,29 @@ const storedOffsets = async (ctx: Ctx) =>
     )
   ).map((r) => [r.partition, Number(r.next_offset)]);
 
+/** Runs the consumer in a child process that SIGKILLs itself at its `killAfter`-th applied message. */
+async function consumeUntilKilled(ctx: Ctx, killAfter: number) {
+  const child = spawnFixture('consumer-process.ts', {
+    CONSUMER_CONFIG: JSON.stringify({
+      connectionString: ctx.schema.connectionString,
+      schema: ctx.schema.schema,
+      brokers: kafkaBrokers(),
+      topic: ctx.topic.topic,
+      groupId: ctx.groupId,
+      killAfter,
+    }),
+  });
+  cleanups.push(async () => child.kill('SIGKILL'));
+  expect([137, 'SIGKILL']).toContain(await child.exited);
+}
+
 describe('the Kafka consumer runner', () => {
   it('given a consumer killed after its database commit but before the Kafka commit, when it restarts, then no effect is applied twice', async () => {
     const ctx = await setup(4);
     const events = registeredEvents(1000, 60);
     await produce(ctx, toMessages(events));
 
-    const child = spawnFixture('consumer-process.ts', {
-      CONSUMER_CONFIG: JSON.stringify({
-        connectionString: ctx.schema.connectionString,
-        schema: ctx.schema.schema,
-        brokers: kafkaBrokers(),
-        topic: ctx.topic.topic,
-        groupId: ctx.groupId,
-        killAfter: 300,
-      }),
-    });
-    cleanups.push(async () => child.kill('SIGKILL'));
-    expect([137, 'SIGKILL']).toContain(await child.exited);
+    await consumeUntilKilled(ctx, 300);
     // The kill comes at the 300th applied message of a committed chunk: the rest of that chunk is in too.
     const appliedBeforeKill = await effectCount(ctx);
     expect(appliedBeforeKill).toBeGreaterThanOrEqual(300);
@@ -380,18 +385,7 @@ describe('the Kafka consumer runner', () => {
     const messages = toMessages(events);
     await produce(ctx, messages);
 
-    const child = spawnFixture('consumer-process.ts', {
-      CONSUMER_CONFIG: JSON.stringify({
-        connectionString: ctx.schema.connectionString,
-        schema: ctx.schema.schema,
-        brokers: kafkaBrokers(),
-        topic: ctx.topic.topic,
-        groupId: ctx.groupId,
-        killAfter: 1,
-      }),
-    });
-    cleanups.push(async () => child.kill('SIGKILL'));
-    expect([137, 'SIGKILL']).toContain(await child.exited);
+    await consumeUntilKilled(ctx, 1);
     // Killed at the first message's hook, after its chunk committed: the whole chunk is in, in one transaction.
     // How many messages that first chunk held depends on the fetch and the chunk's time budget (a loaded machine
     // cuts it short), so the figures below follow from what it committed.
