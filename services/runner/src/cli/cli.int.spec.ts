@@ -4,10 +4,9 @@
  * driven through the HTTP surface: one decided, returned and rated; one open; one withdrawn; a refusal; one in
  * April (outside the March period).
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { demoCatalog, demoUnitIds } from '@onestop/catalog';
 import { parseDossierEvent } from '@onestop/domain';
 import {
@@ -21,6 +20,7 @@ import { useTestSchema } from '@onestop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type EmbeddedSystem, startEmbedded } from '../embedded.js';
+import { type CliRun, runCli } from '../testing/cli.js';
 import {
   type Client,
   CRIMINAL_RECORD,
@@ -31,7 +31,6 @@ import {
 } from '../testing/client.js';
 import { logEntryOf } from './log-source.js';
 
-const repoRoot = resolve(import.meta.dirname, '../../../..');
 const NHA_TRANG = demoUnitIds.nhaTrangCentre;
 const CAM_RANH = demoUnitIds.camRanhCentre;
 const JUSTICE = demoUnitIds.justice;
@@ -46,24 +45,8 @@ let system: EmbeddedSystem;
 let api: Client;
 let analyst: string;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function onestop(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'services/runner/src/cli.ts', ...args],
-      { cwd: repoRoot, env: { ...process.env, ONESTOP_DATA_DIR: dataDir }, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        done({ code, stdout, stderr });
-      },
-    );
-  });
+function onestop(...args: string[]): Promise<CliRun> {
+  return runCli(dataDir, args);
 }
 
 async function clock(now: string) {

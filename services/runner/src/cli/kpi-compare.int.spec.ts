@@ -6,18 +6,17 @@
  * left open and judged Mon 8 Jun 08:30 (overdue → in time), and one from March decided well within its due (the
  * same under both).
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { demoUnitIds } from '@onestop/catalog';
 import { vnCivilServiceCalendars } from '@onestop/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type EmbeddedSystem, startEmbedded } from '../embedded.js';
+import { type CliRun, runCli } from '../testing/cli.js';
 import { type Client, client, criminalRecordReceipt, idempotencyKey, waitFor } from '../testing/client.js';
 
-const repoRoot = resolve(import.meta.dirname, '../../../..');
 const NHA_TRANG = demoUnitIds.nhaTrangCentre;
 const JUSTICE = demoUnitIds.justice;
 const [V1, V2] = vnCivilServiceCalendars.map((calendar) => calendar.version);
@@ -34,24 +33,8 @@ let analyst: string;
 let crossingDecided: string;
 let crossingOpen: string;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function onestop(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'services/runner/src/cli.ts', ...args],
-      { cwd: repoRoot, env: { ...process.env, ONESTOP_DATA_DIR: dataDir }, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        done({ code, stdout, stderr });
-      },
-    );
-  });
+function onestop(...args: string[]): Promise<CliRun> {
+  return runCli(dataDir, args);
 }
 
 async function clock(now: string) {

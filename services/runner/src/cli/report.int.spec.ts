@@ -2,10 +2,9 @@
  * `pnpm onestop report` as a user runs it (a child process) on a stack-mode projection: it writes the XLSX and
  * the PDF of `reformReport`, and exits 2 with the usage on command-line mistakes.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { demoCatalog, demoUnitIds } from '@onestop/catalog';
 import { vnCivilServiceCalendar } from '@onestop/domain';
 import {
@@ -20,29 +19,13 @@ import { CRIMINAL_RECORD, DossierScenario } from '@onestop/projection/testing';
 import { useTestSchema } from '@onestop/testing';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliRun, runCli } from '../testing/cli.js';
 
-const repoRoot = resolve(import.meta.dirname, '../../../..');
 const JUSTICE = demoUnitIds.justice;
 const AG_ENV = demoUnitIds.agricultureEnvironment;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function onestop(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'services/runner/src/cli.ts', ...args],
-      { cwd: repoRoot, env: { ...process.env, ONESTOP_DATA_DIR: join(out, 'no-data') } },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        done({ code, stdout, stderr });
-      },
-    );
-  });
+function onestop(...args: string[]): Promise<CliRun> {
+  return runCli(join(out, 'no-data'), args);
 }
 
 let out: string;
