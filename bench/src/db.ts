@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import pg from 'pg';
 
 /** The bench works in databases of its own, recreated each run, on the local server. */
@@ -39,4 +40,22 @@ export async function clients(connectionString: string, count: number): Promise<
       return client;
     }),
   );
+}
+
+/**
+ * Lets the disk settle before a latency measure: a PostgreSQL checkpoint, then `sync` for the dirty pages an
+ * earlier measure left (the throughput runs write ~700 MB of Kafka log that the kernel flushes later; that
+ * write-back stalled the commits of the next measure by 100 ms and more). Both sides of a comparison get it.
+ */
+export async function settleDisk(): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query('checkpoint');
+  } finally {
+    await admin.end();
+  }
+  await new Promise<void>((resolve, reject) => {
+    execFile('sync', (error) => (error ? reject(error) : resolve()));
+  });
 }

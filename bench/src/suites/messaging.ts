@@ -20,7 +20,7 @@ import {
 } from '@onestop/messaging';
 import { createTopicsReady } from '@onestop/testing';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
-import { clients, dropDatabase, recreateDatabase } from '../db.js';
+import { clients, dropDatabase, recreateDatabase, settleDisk } from '../db.js';
 import {
   type BenchResult,
   median,
@@ -94,9 +94,15 @@ async function relayThroughput(
   try {
     log(`seeding ${events.toLocaleString('en-US')} events (${EVENTS_PER_STREAM} per dossier stream)`);
     await seedStore(store, events);
+    // The same messages, byte for byte, in the same batches, over a producer configured like the relay's.
+    const messages = (await readEverything(store)).map((event) => toRelayMessage(event, 'intake'));
+    const batches = batchesOf(messages);
     const relayTopic = await newTopic('relay');
+    const rawTopic = await newTopic('kafkajs');
     const relayRates: number[] = [];
+    const rawRates: number[] = [];
     let batchesPerRun = 0;
+    // Alternated, so a slow patch of the machine (the broker flushing, another process) hits both sides alike.
     for (let run = 0; run < runs; run++) {
       log(`relay: ${events.toLocaleString('en-US')} events → Kafka (run ${run + 1}/${runs})`);
       // A source of its own per run: a fresh checkpoint, so each run publishes the whole store.
@@ -111,18 +117,10 @@ async function relayThroughput(
       );
       relayRates.push(measured.perSecond);
       batchesPerRun = measured.batches;
-    }
-    const relay = rateOf(relayRates);
-
-    // The same messages, byte for byte, in the same batches, over a producer configured like the relay's.
-    const messages = (await readEverything(store)).map((event) => toRelayMessage(event, 'intake'));
-    const batches = batchesOf(messages);
-    const rawTopic = await newTopic('kafkajs');
-    const rawRates: number[] = [];
-    for (let run = 0; run < runs; run++) {
       log(`kafkajs producer: ${messages.length.toLocaleString('en-US')} messages (run ${run + 1}/${runs})`);
       rawRates.push(await timeRawProducer(kafka, rawTopic, batches));
     }
+    const relay = rateOf(relayRates);
     const raw = rateOf(rawRates);
 
     const averageValueBytes = Math.round(messages.reduce((n, m) => n + m.value.length, 0) / messages.length);
@@ -402,10 +400,12 @@ async function endToEndLatency(
 
   log(`raw kafkajs produce → consume at ${rate} events/s for ${latencyMs / 1000} s`);
   const rawTopic = await newTopic('e2e-kafkajs');
+  await settleDisk();
   const raw = await rawEndToEnd(kafka, rawTopic, rate, total);
 
   log(`append → relay → Kafka → consumer handler at ${rate} events/s for ${latencyMs / 1000} s`);
   const topic = await newTopic('e2e');
+  await settleDisk();
   const ours = await ourEndToEnd(options, url, topic, rate, total);
 
   return {

@@ -34,6 +34,41 @@ export interface StoredEvent {
   readonly recordedAt: Date;
 }
 
+/**
+ * The exact JSON text of `event.data` as the store holds it, when the adapter kept it (PostgreSQL does: its
+ * `data` column is `json`, the appended text verbatim, and its events parse `data` only when it is first read).
+ * The relay splices this text into the Kafka value instead of parsing and re-serializing the payload. Undefined
+ * for any other object, including a copy (`{ ...event }`), so a changed copy can never carry stale text.
+ */
+export function rawDataOf(event: StoredEvent): string | undefined {
+  return rawData.get(event);
+}
+
+const rawData = new WeakMap<StoredEvent, string>();
+
+/**
+ * For adapters: an event whose `data` is parsed from `dataJson` on first read, and whose text `rawDataOf` returns.
+ * `data` is an own enumerable getter, so spreading, `JSON.stringify` and equality checks see the parsed object.
+ */
+export function eventWithRawData(fields: Omit<StoredEvent, 'data'>, dataJson: string): StoredEvent {
+  let parsed: JsonObject | undefined;
+  const event: StoredEvent = {
+    eventId: fields.eventId,
+    type: fields.type,
+    get data(): JsonObject {
+      parsed ??= JSON.parse(dataJson) as JsonObject;
+      return parsed;
+    },
+    metadata: fields.metadata,
+    streamId: fields.streamId,
+    streamVersion: fields.streamVersion,
+    globalPosition: fields.globalPosition,
+    recordedAt: fields.recordedAt,
+  };
+  rawData.set(event, dataJson);
+  return event;
+}
+
 /** `'no_stream'`: the stream must not exist; `'any'`: no check; a number: the version of the last event. */
 export type ExpectedVersion = number | 'no_stream' | 'any';
 

@@ -6,7 +6,7 @@
  * store-fed consumer parses are this same object, so a handler sees one shape in both transports.
  */
 import { EVENT_HEADERS, eventSchemaOf } from '@onestop/domain';
-import type { JsonObject, StoredEvent } from '@onestop/event-store';
+import { type JsonObject, rawDataOf, type StoredEvent } from '@onestop/event-store';
 
 export interface RelayMessage {
   readonly key: string;
@@ -51,7 +51,28 @@ export function toRelayMessage(event: StoredEvent, fallbackSource: string): Rela
   if (typeof schemaVersion === 'number' || typeof schemaVersion === 'string') {
     headers[EVENT_HEADERS.schemaVersion] = String(schemaVersion);
   }
-  return { key: partitionKeyOf(event), value: JSON.stringify(toEventEnvelope(event)), headers };
+  return { key: partitionKeyOf(event), value: envelopeJson(event), headers };
+}
+
+/**
+ * `JSON.stringify(toEventEnvelope(event))`, without parsing and re-serializing the payload when the store kept its
+ * text (`rawDataOf`): the envelope's head is serialized and the payload text, already valid JSON, goes last.
+ */
+function envelopeJson(event: StoredEvent): string {
+  const raw = rawDataOf(event);
+  if (raw === undefined) return JSON.stringify(toEventEnvelope(event));
+  const { data: _payloadGoesLast, ...metadata } = event.metadata;
+  const head: JsonObject = {
+    eventId: event.eventId,
+    type: event.type,
+    ...metadata,
+    streamId: event.streamId,
+    streamVersion: event.streamVersion,
+    recordedAt: event.recordedAt.toISOString(),
+  };
+  head.eventId = event.eventId;
+  head.type = event.type;
+  return `${JSON.stringify(head).slice(0, -1)},"data":${raw}}`;
 }
 
 /**

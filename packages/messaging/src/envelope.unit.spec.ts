@@ -1,7 +1,7 @@
 import { parseDossierEvent } from '@onestop/domain';
-import type { StoredEvent } from '@onestop/event-store';
+import { eventWithRawData, rawDataOf, type StoredEvent } from '@onestop/event-store';
 import { describe, expect, it } from 'vitest';
-import { inDossierCatalogue, partitionKeyOf, toRelayMessage } from './envelope.js';
+import { inDossierCatalogue, partitionKeyOf, toEventEnvelope, toRelayMessage } from './envelope.js';
 import { registeredEvents } from './fixtures/dossier-events.js';
 
 function stored(overrides: Partial<StoredEvent> = {}): StoredEvent {
@@ -56,6 +56,42 @@ describe('the wire form of a stored event', () => {
     expect(message.key).toBe(event.streamId);
     expect(message.headers.source).toBe('processing');
     expect(message.headers).not.toHaveProperty('schema-version');
+  });
+});
+
+describe('the wire form of an event whose store kept the payload text', () => {
+  const withText = (event: StoredEvent, text = JSON.stringify(event.data)) => {
+    const { data: _parsedLater, ...fields } = event;
+    return eventWithRawData(fields, text);
+  };
+
+  it('given the payload text, when relayed, then the text goes out verbatim as the last field of the envelope', () => {
+    const event = stored();
+    // A space JSON.stringify never writes: parsing and re-serializing the payload would drop it.
+    const kept = withText(event, '{"unparsed": true}');
+    const value = toRelayMessage(kept, 'intake').value;
+    expect(value.endsWith(',"data":{"unparsed": true}}')).toBe(true);
+    expect(JSON.parse(value)).toEqual({ ...toEventEnvelope(event), data: { unparsed: true } });
+    expect(rawDataOf(kept)).toBe('{"unparsed": true}');
+  });
+
+  it('given a real payload text, when relayed, then the value equals the one built from the parsed event', () => {
+    const event = stored();
+    expect(toRelayMessage(withText(event), 'intake')).toEqual(toRelayMessage(event, 'intake'));
+  });
+
+  it('given metadata that names data or store-owned fields, when relayed from text, then the store and the payload win', () => {
+    const event = stored({ metadata: { data: 'forged', eventId: 'forged', dossierId: 'd-1' } });
+    const value = JSON.parse(toRelayMessage(withText(event), 'intake').value);
+    expect(value.data).toEqual(event.data);
+    expect(value.eventId).toBe(event.eventId);
+  });
+
+  it('given a copy of such an event with another payload, when relayed, then the copy’s payload goes out, not the kept text', () => {
+    const kept = withText(stored());
+    const changed: StoredEvent = { ...kept, data: { replaced: true } };
+    expect(rawDataOf(changed)).toBeUndefined();
+    expect(JSON.parse(toRelayMessage(changed, 'intake').value).data).toEqual({ replaced: true });
   });
 });
 

@@ -14,6 +14,7 @@ import {
   type Checkpoint,
   type EventStore,
   type EventToAppend,
+  eventWithRawData,
   type JsonObject,
   type ReadAllOptions,
   type ReadAllResult,
@@ -115,8 +116,9 @@ interface EventRow {
   stream_version: string;
   event_id: string;
   type: string;
-  data: JsonObject;
-  metadata: JsonObject;
+  /** The `json` column's text as appended (see `jsonAsText`). */
+  data: string;
+  metadata: string;
   recorded_at: Date;
 }
 
@@ -149,17 +151,30 @@ export function readAllSql(schema: string): string {
     LIMIT $3`;
 }
 
+/**
+ * Event reads keep the `json` columns as text: `data` is parsed only when a reader first touches it, and the relay
+ * never does (it splices the text into the Kafka value, see `rawDataOf`). Every other type parses as usual.
+ */
+const JSON_OID = 114;
+const keepText = (value: string) => value;
+const jsonAsText = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === JSON_OID ? keepText : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
 function toEvent(row: EventRow): StoredEvent {
-  return {
-    eventId: row.event_id,
-    type: row.type,
-    data: row.data,
-    metadata: row.metadata,
-    streamId: row.stream_id,
-    streamVersion: Number(row.stream_version),
-    globalPosition: BigInt(row.global_position),
-    recordedAt: row.recorded_at,
-  };
+  return eventWithRawData(
+    {
+      eventId: row.event_id,
+      type: row.type,
+      metadata: JSON.parse(row.metadata) as JsonObject,
+      streamId: row.stream_id,
+      streamVersion: Number(row.stream_version),
+      globalPosition: BigInt(row.global_position),
+      recordedAt: row.recorded_at,
+    },
+    row.data,
+  );
 }
 
 // `pg:<transaction id>:<global position>`; the prefix tells it apart from the embedded store's checkpoints.
@@ -444,12 +459,13 @@ class PgEventStore implements PostgresEventStore {
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     try {
       await this.ready();
-      const result = await this.pool.query<EventRow>(
-        `SELECT ${columns} FROM ${this.s}.events
+      const result = await this.pool.query<EventRow>({
+        text: `SELECT ${columns} FROM ${this.s}.events
           WHERE stream_id = $1 AND stream_version >= $2
           ORDER BY stream_version LIMIT $3`,
-        [streamId, options.fromVersion ?? 0, options.maxCount ?? null],
-      );
+        values: [streamId, options.fromVersion ?? 0, options.maxCount ?? null],
+        types: jsonAsText,
+      });
       return result.rows.map(toEvent);
     } catch (error) {
       throw unavailable(error, 'readStream');
@@ -506,6 +522,7 @@ class PgEventStore implements PostgresEventStore {
         name: `es_read_all_${this.schema}`,
         text: readAllSql(this.schema),
         values: [transactionId, position, maxCount],
+        types: jsonAsText,
       });
       return result.rows.map((row) => ({
         event: toEvent(row),

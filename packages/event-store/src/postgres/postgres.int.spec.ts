@@ -6,6 +6,7 @@ import { eventStoreContract } from '../contract/event-store.contract.js';
 import {
   type EventStore,
   type EventToAppend,
+  rawDataOf,
   type StoredEvent,
   StoreUnavailable,
   WrongExpectedVersion,
@@ -241,6 +242,39 @@ describe('postgres event store', () => {
         first.checkpoint === undefined ? {} : { after: first.checkpoint, maxCount: 2 },
       );
       expect(next.events.map((e) => e.streamVersion)).toEqual([2, 3]);
+    });
+  });
+
+  describe('payload text', () => {
+    it('given appended events, when read by readAll, readStream and a subscription, then each keeps the appended payload text and parses it to the same data', async () => {
+      const store = await freshStore();
+      const events: EventToAppend[] = [
+        {
+          eventId: randomUUID(),
+          type: 'Tested',
+          data: { name: 'Nguyễn Văn A', n: 1.5, list: [1, null, 'x'] },
+        },
+        { eventId: randomUUID(), type: 'Tested', data: {} },
+      ];
+      await store.appendToStream('texts', events, { expectedVersion: 'no_stream' });
+      await waitFor(async () => (await store.readAll()).events.length === 2, 'two events visible');
+      const subscribed: StoredEvent[] = [];
+      const controller = new AbortController();
+      const subscription = store.subscribeToAll({
+        signal: controller.signal,
+        handler: async (event) => {
+          subscribed.push(event);
+        },
+      });
+      await waitFor(() => subscribed.length === 2, 'two events delivered');
+      controller.abort();
+      await subscription.done;
+      for (const read of [(await store.readAll()).events, await store.readStream('texts'), subscribed]) {
+        expect(read.map(rawDataOf)).toEqual(events.map((e) => JSON.stringify(e.data)));
+        expect(read.map((e) => e.data)).toEqual(events.map((e) => e.data));
+        // A copy is a plain event: its payload may be changed, so no text travels with it.
+        expect(read.map((e) => rawDataOf({ ...e }))).toEqual([undefined, undefined]);
+      }
     });
   });
 

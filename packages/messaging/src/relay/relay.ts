@@ -11,17 +11,21 @@
  * - one publisher per store: a PostgreSQL session advisory lock. Standbys poll for it and take over when the
  *   holder's connection closes (process death closes it). The checkpoint is saved over the lock's own
  *   connection, so a relay whose connection died cannot advance it.
+ *
+ * Throughput (docs/decisions/0007): the kafkajs producer runs on a worker thread (`producer-thread.ts`), so the
+ * store is read and the next batch built while the previous one is encoded and sent; the payload text the store
+ * kept is spliced into the Kafka value, never parsed and re-serialized (`rawDataOf`).
  */
 import type { Checkpoint, EventStore, StoredEvent, Subscription } from '@onestop/event-store';
-import { Kafka, type Producer } from 'kafkajs';
 import type pg from 'pg';
 import { type BackoffOptions, backoffDelay, sleep } from '../backoff.js';
 import { type RelayMessage, toRelayMessage } from '../envelope.js';
 import { errorMessageOf, RelayLockLost } from '../errors.js';
-import { kafkaLogCreator, type MessagingLogger, stderrLogger } from '../logger.js';
+import { type MessagingLogger, stderrLogger } from '../logger.js';
 import { type PgLocation, pgClient } from '../pg.js';
 import { DOSSIER_EVENTS_TOPIC } from '../topics.js';
 import { ensureRelayTables, loadRelayCheckpoint, relayLockKey, saveRelayCheckpoint } from './checkpoints.js';
+import { startProducerThread } from './producer-thread.js';
 
 export interface KafkaConnection {
   readonly brokers: readonly string[];
@@ -124,17 +128,13 @@ export function startRelay(options: RelayOptions): Relay {
   const name = options.source;
   const include = options.include ?? (() => true);
 
-  const kafka = new Kafka({
+  const producer = startProducerThread({
+    brokers: options.kafka.brokers,
     clientId: options.kafka.clientId ?? `relay-${options.source}`,
-    brokers: [...options.kafka.brokers],
-    logCreator: kafkaLogCreator(logger),
-    connectionTimeout: 2_000,
-    // Short inner retries: the relay's own loop retries forever and flips `ready()` meanwhile.
-    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
+    logger,
   });
 
   const stopping = new AbortController();
-  let producer: Producer | undefined;
   let ready = false;
   let leader = false;
   let publishedCount = 0;
@@ -146,37 +146,12 @@ export function startRelay(options: RelayOptions): Relay {
   let lastPublishedAt: number | undefined;
   let buffer: Pending[] = [];
 
-  async function connectedProducer(): Promise<Producer> {
-    if (producer) return producer;
-    const created = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
-    });
-    try {
-      await created.connect();
-    } catch (error) {
-      await created.disconnect().catch(() => {});
-      throw error;
-    }
-    producer = created;
-    return created;
-  }
-
-  async function dropProducer(): Promise<void> {
-    const old = producer;
-    producer = undefined;
-    await old?.disconnect().catch(() => {});
-  }
-
   /** Resolves once Kafka acknowledged `messages`; false when the relay stops or loses the lock first. */
   async function send(messages: RelayMessage[], abort: AbortSignal): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       if (abort.aborted) return false;
       try {
-        const p = await connectedProducer();
-        await p.send({ topic, acks: -1, messages });
+        await producer.send(topic, messages);
         if (!ready) logger.info({ topic }, 'relay: Kafka reachable');
         ready = true;
         return true;
@@ -187,7 +162,7 @@ export function startRelay(options: RelayOptions): Relay {
         }
         ready = false;
         // A producer that failed repeatedly may hold dead connections or a stale producer id: start afresh.
-        if (attempt % 3 === 0) await dropProducer();
+        if (attempt % 3 === 0) await producer.drop().catch(() => undefined);
         await sleep(backoffDelay(attempt, options.backoff), abort);
       }
     }
@@ -364,7 +339,7 @@ export function startRelay(options: RelayOptions): Relay {
 
   async function run(): Promise<void> {
     // Connect early so `ready()` says whether Kafka is reachable even on a standby.
-    await connectedProducer().then(
+    await producer.connect().then(
       () => {
         ready = true;
       },
@@ -391,7 +366,7 @@ export function startRelay(options: RelayOptions): Relay {
         await lock?.end().catch(() => {});
       }
     }
-    await dropProducer();
+    await producer.close();
     ready = false;
   }
 
