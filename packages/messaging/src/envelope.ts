@@ -55,7 +55,7 @@ export function toRelayMessage(event: StoredEvent, fallbackSource: string): Rela
 }
 
 /**
- * `JSON.stringify(toEventEnvelope(event))`, without parsing and re-serializing the payload when the store kept its
+ * `JSON.stringify(toEventEnvelope(event))`, without serializing the payload again when the store kept its
  * text (`rawDataOf`): the envelope's head is serialized and the payload text, already valid JSON, goes last.
  */
 function envelopeJson(event: StoredEvent): string {

@@ -152,8 +152,8 @@ export function readAllSql(schema: string): string {
 }
 
 /**
- * Event reads keep the `json` columns as text: `data` is parsed only when a reader first touches it, and the relay
- * never does (it splices the text into the Kafka value, see `rawDataOf`). Every other type parses as usual.
+ * Event reads take the `json` columns as text and parse them here, keeping the payload's text with the event: the
+ * relay splices it into the Kafka value instead of serializing it again (`rawDataOf`). Other types parse as usual.
  */
 const JSON_OID = 114;
 const keepText = (value: string) => value;

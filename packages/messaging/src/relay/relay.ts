@@ -14,7 +14,7 @@
  *
  * Throughput (docs/decisions/0007): the kafkajs producer runs on a worker thread (`producer-thread.ts`), so the
  * store is read and the next batch built while the previous one is encoded and sent; the payload text the store
- * kept is spliced into the Kafka value, never parsed and re-serialized (`rawDataOf`).
+ * kept is spliced into the Kafka value, not serialized again (`rawDataOf`).
  */
 import type { Checkpoint, EventStore, StoredEvent, Subscription } from '@onestop/event-store';
 import type pg from 'pg';
