@@ -12,6 +12,7 @@ import {
   ProcedureInvalid,
   ProcedureStepBudgetMismatch,
 } from './errors.js';
+import { schemaFailure } from './issues.js';
 import { UnitIdSchema, type UnitKind, type UnitRegistry } from './units.js';
 
 /** One working day is 8 working hours (07:00–11:30, 13:30–17:00; DOMAIN.md section 5). */
@@ -108,15 +109,6 @@ function rawCode(value: unknown): string {
   return parsed.success ? parsed.data.code : '(unknown)';
 }
 
-function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = Reflect.get(current, key);
-  }
-  return current;
-}
-
 function firstDuplicate<T>(items: readonly T[], key: (item: T) => string): number {
   const seen = new Set<string>();
   return items.findIndex((item) => {
@@ -131,18 +123,10 @@ function parseProcedure(raw: unknown): Procedure {
   const parsed = ProcedureSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const procedureCode = rawCode(raw);
-  const first = parsed.error.issues[0];
-  const issues = parsed.error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.'),
-    message: issue.message,
-  }));
-  const field = issues[0]?.path ?? '';
+  const { issues, field, value } = schemaFailure(raw, parsed.error);
   throw ProcedureInvalid(
     `procedure ${procedureCode}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-    {
-      details: { procedureCode, field, value: first ? valueAt(raw, first.path) : undefined, issues },
-      cause: parsed.error,
-    },
+    { details: { procedureCode, field, value, issues }, cause: parsed.error },
   );
 }
 

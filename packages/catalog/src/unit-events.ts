@@ -2,10 +2,10 @@
  * Unit lifecycle events: how an administrator (or a decree) changes the apparatus. Folding them in date order
  * yields the effective-dated records of the registry; a reorganisation is recorded, never rewritten.
  */
-import { zodIssues } from '@onestop/domain';
 import { z } from 'zod';
 import { LocalDateSchema } from './dates.js';
 import { UnitInvalid } from './errors.js';
+import { schemaFailure } from './issues.js';
 import {
   createUnitRegistry,
   UnitCodeSchema,
@@ -96,13 +96,11 @@ export function unitRecordsFromEvents(events: readonly unknown[]): UnitRecord[] 
   events.forEach((raw, eventIndex) => {
     const parsed = UnitEventSchema.safeParse(raw);
     if (!parsed.success) {
-      const issues = zodIssues(parsed.error);
+      const { issues, field, value } = schemaFailure(raw, parsed.error);
       const unitId = subjectOf(raw);
       throw UnitInvalid(
         `unit event #${eventIndex} (${unitId}): ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-        {
-          details: { unitId, field: issues[0]?.path ?? '', issues, eventIndex },
-        },
+        { details: { unitId, field, value, issues, eventIndex }, cause: parsed.error },
       );
     }
     const event = parsed.data;

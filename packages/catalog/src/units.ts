@@ -4,10 +4,11 @@
  * ends its `successorId` says where its history rolls up. Events keep the unit ids in force when they happened,
  * so history is never rewritten: reports choose between the unit as it was and its current successor.
  */
-import { dossierUnitCodePattern, ValidationFailed, zodIssues } from '@onestop/domain';
+import { dossierUnitCodePattern, ValidationFailed } from '@onestop/domain';
 import { z } from 'zod';
 import { LocalDateSchema, vietnamDayStart } from './dates.js';
 import { UnitCodeReused, UnitInvalid, UnitNotFound, UnitNotInForce, UnitSuccessorCycle } from './errors.js';
+import { schemaFailure } from './issues.js';
 
 export const unitKinds = [
   'province',
@@ -152,10 +153,10 @@ export function createUnitRegistry(input: readonly unknown[]): UnitRegistry {
     const parsed = UnitRecordSchema.safeParse(raw);
     const unitId = rawId(raw);
     if (!parsed.success) {
-      const issues = zodIssues(parsed.error);
-      const field = issues[0]?.path ?? '';
+      const { issues, field, value } = schemaFailure(raw, parsed.error);
       throw UnitInvalid(`unit ${unitId}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
-        details: { unitId, field, issues },
+        details: { unitId, field, value, issues },
+        cause: parsed.error,
       });
     }
     if (byId.has(parsed.data.id)) {

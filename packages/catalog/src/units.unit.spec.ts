@@ -237,15 +237,15 @@ describe('unit lifecycle events', () => {
     [
       'a malformed date',
       [...base, { type: 'dissolved', on: '2024-02-30', unitId: 'a' }],
-      { unitId: 'a', field: 'on' },
+      { unitId: 'a', field: 'on', value: '2024-02-30' },
     ],
-  ])('refuses %s with a typed error naming the unit and field', (_, events, expected) => {
+  ])('refuses %s with a typed error naming the unit, field and value', (_, events, expected) => {
     const error = caught(() => unitRecordsFromEvents(events));
     expect(UnitInvalid.is(error)).toBe(true);
     expect(UnitInvalid.is(error) && error.details).toMatchObject(expected);
   });
 
-  it('refuses a commune code that is not 5 digits, naming the version field', () => {
+  it('refuses a commune code that is not 5 digits, naming the version field and the code', () => {
     const error = caught(() =>
       createUnitRegistryFromEvents([
         ...base,
@@ -256,7 +256,11 @@ describe('unit lifecycle events', () => {
         },
       ]),
     );
-    expect(UnitInvalid.is(error) && error.details).toMatchObject({ unitId: 'w', field: 'versions.0.code' });
+    expect(UnitInvalid.is(error) && error.details).toMatchObject({
+      unitId: 'w',
+      field: 'versions.0.code',
+      value: '2233',
+    });
   });
 
   it('refuses a code reused by another unit of the same level, but allows it at another level', () => {
@@ -330,11 +334,16 @@ describe('unit records', () => {
 
   it('refuses a record whose validTo is not after validFrom, or a successor on a unit still in force', () => {
     const backwards = caught(() => createUnitRegistry([record('a', { validTo: '2019-01-01' })]));
-    expect(UnitInvalid.is(backwards) && backwards.details).toMatchObject({ unitId: 'a', field: 'validTo' });
+    expect(UnitInvalid.is(backwards) && backwards.details).toMatchObject({
+      unitId: 'a',
+      field: 'validTo',
+      value: '2019-01-01',
+    });
     const openEnded = caught(() => createUnitRegistry([record('a', { successorId: 'b' }), record('b')]));
     expect(UnitInvalid.is(openEnded) && openEnded.details).toMatchObject({
       unitId: 'a',
       field: 'successorId',
+      value: 'b',
     });
   });
 

@@ -9,6 +9,16 @@ export function zodIssues(error: z.ZodError): Array<{ path: string; message: str
   }));
 }
 
+/** The value at a zod issue's `path` inside `root`, or undefined where the path leads nowhere (a missing field). */
+export function valueAtPath(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = Reflect.get(node, key);
+  }
+  return node;
+}
+
 /** Parses at an edge: returns the typed value or throws COMMON_VALIDATION_FAILED naming every bad field. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const result = schema.safeParse(value);

@@ -194,6 +194,30 @@ describe('event catalogue', () => {
     );
   });
 
+  it('given a payload with a required field missing, then DOM_INVALID_EVENT names the event and the missing field', () => {
+    const { applicantId: _dropped, ...withoutApplicant } = SAMPLES.DossierReceived;
+    const error = invalidEventError(rawEvent('DossierReceived', { data: withoutApplicant }));
+    expect(error.details).toMatchObject({
+      type: 'DossierReceived',
+      schemaVersion: 1,
+      eventId: '0195a1b2-3c4d-7e5f-8a9b-0c1d2e3f4a5b',
+    });
+    expect(error.details.issues).toEqual([
+      { path: 'data.applicantId', message: expect.stringMatching(/^missing \(/) },
+    ]);
+    expect(error.message).toMatch(
+      /^invalid DossierReceived v1 0195a1b2-3c4d-7e5f-8a9b-0c1d2e3f4a5b: data\.applicantId: missing/,
+    );
+  });
+
+  it('given a missing envelope field, then it is named as missing too', () => {
+    const { occurredAt: _dropped, ...withoutOccurredAt } = rawEvent('ResultReturned');
+    const error = invalidEventError(withoutOccurredAt);
+    expect(error.details.issues).toEqual([
+      { path: 'occurredAt', message: expect.stringMatching(/^missing \(/) },
+    ]);
+  });
+
   it('given an unknown type, then the error names the type field', () => {
     const error = invalidEventError(rawEvent('DossierReceived', { type: 'DossierTeleported' }));
     expect(error.details.type).toBe('DossierTeleported');

@@ -1,26 +1,13 @@
+import { valueAtPath } from '../validation.js';
 import { DossierEvent, streamIdOfEvent } from './catalogue.js';
+import { eventIssues, summarizeIssues } from './event-issues.js';
 import { InvalidEvent, type InvalidEventIssue } from './invalid-event.js';
 import { upcast } from './upcast.js';
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let node = root;
-  for (const key of path) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = Reflect.get(node, key);
-  }
-  return node;
-}
-
-function show(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
 function describeEvent(raw: unknown): { type?: string; schemaVersion?: number; eventId?: string } {
-  const type = valueAt(raw, ['type']);
-  const schemaVersion = valueAt(raw, ['schemaVersion']);
-  const eventId = valueAt(raw, ['eventId']);
+  const type = valueAtPath(raw, ['type']);
+  const schemaVersion = valueAtPath(raw, ['schemaVersion']);
+  const eventId = valueAtPath(raw, ['eventId']);
   return {
     ...(typeof type === 'string' ? { type } : {}),
     ...(typeof schemaVersion === 'number' ? { schemaVersion } : {}),
@@ -33,13 +20,13 @@ function fail(raw: unknown, issues: InvalidEventIssue[], cause?: unknown): never
   const what = [about.type ?? 'event', about.schemaVersion === undefined ? '' : `v${about.schemaVersion}`]
     .filter(Boolean)
     .join(' ');
-  const summary = issues
-    .map((i) => `${i.path || '(root)'}: ${i.message}${i.value === undefined ? '' : ` (got ${i.value})`}`)
-    .join('; ');
-  throw InvalidEvent(`invalid ${what}${about.eventId ? ` ${about.eventId}` : ''}: ${summary}`, {
-    details: { ...about, issues },
-    cause,
-  });
+  throw InvalidEvent(
+    `invalid ${what}${about.eventId ? ` ${about.eventId}` : ''}: ${summarizeIssues(issues)}`,
+    {
+      details: { ...about, issues },
+      cause,
+    },
+  );
 }
 
 /**
@@ -50,14 +37,7 @@ export function parseDossierEvent(raw: unknown): DossierEvent {
   const current = upcast(raw);
   const result = DossierEvent.safeParse(current);
   if (!result.success) {
-    const issues = result.error.issues.map((issue) => {
-      const value = show(valueAt(current, issue.path));
-      return {
-        path: issue.path.map(String).join('.'),
-        message: issue.message,
-        ...(value === undefined ? {} : { value }),
-      };
-    });
+    const issues = eventIssues(current, result.error.issues);
     fail(current, issues, result.error);
   }
   const event = result.data;

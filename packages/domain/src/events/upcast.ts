@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { type DossierEventType, eventSchemaOf } from './catalogue.js';
-import { InvalidEvent, type InvalidEventIssue } from './invalid-event.js';
+import { eventIssues, summarizeIssues } from './event-issues.js';
+import { InvalidEvent } from './invalid-event.js';
 import type { SatisfactionRatedData } from './result-return.js';
 
 export interface Upcaster {
@@ -29,14 +30,11 @@ export function defineUpcaster<S extends z.ZodType>(definition: {
     up: (data) => {
       const result = from.safeParse(data);
       if (!result.success) {
-        const issues: InvalidEventIssue[] = result.error.issues.map((issue) => ({
-          path: ['data', ...issue.path.map(String)].join('.'),
-          message: issue.message,
-        }));
-        throw InvalidEvent(
-          `invalid ${type} v${fromVersion} event: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-          { details: { type, schemaVersion: fromVersion, issues }, cause: result.error },
-        );
+        const issues = eventIssues(data, result.error.issues, ['data']);
+        throw InvalidEvent(`invalid ${type} v${fromVersion} event: ${summarizeIssues(issues)}`, {
+          details: { type, schemaVersion: fromVersion, issues },
+          cause: result.error,
+        });
       }
       return up(result.data);
     },
@@ -111,7 +109,18 @@ export function upcast(raw: unknown, upcasters: readonly Upcaster[] = UPCASTERS)
         },
       });
     }
-    data = step.up(data);
+    try {
+      data = step.up(data);
+    } catch (error) {
+      // The upcaster sees only the payload: name the stored event it came from, as parsing errors do.
+      const eventId = event.eventId;
+      if (!InvalidEvent.is(error) || typeof eventId !== 'string') throw error;
+      const { issues } = error.details;
+      throw InvalidEvent(`invalid ${type} v${version} ${eventId}: ${summarizeIssues(issues)}`, {
+        details: { type, schemaVersion: version, eventId, issues },
+        cause: error.cause,
+      });
+    }
   }
   return { ...event, schemaVersion: current, data };
 }

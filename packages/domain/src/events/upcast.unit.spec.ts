@@ -58,10 +58,26 @@ describe('upcasting SatisfactionRated v1 → v2', () => {
     expect(parseDossierEvent(raw)).toEqual(raw);
   });
 
-  it('given a v1 event with a score v1 never had, then the error names data.score', () => {
+  it('given a v1 event with a score v1 never had, then the error names the event, data.score and the value', () => {
     const error = thrown(() => parseDossierEvent(ratedV(1, { score: 'delighted' })));
-    expect(error.details).toMatchObject({ type: 'SatisfactionRated', schemaVersion: 1 });
-    expect(error.details.issues.map((i) => i.path)).toEqual(['data.score']);
+    expect(error.details).toMatchObject({
+      type: 'SatisfactionRated',
+      schemaVersion: 1,
+      eventId: '0195a1b2-3c4d-7e5f-8a9b-0c1d2e3f4a5b',
+    });
+    expect(error.details.issues).toEqual([
+      expect.objectContaining({ path: 'data.score', value: '"delighted"' }),
+    ]);
+    expect(error.message).toMatch(
+      /^invalid SatisfactionRated v1 0195a1b2-3c4d-7e5f-8a9b-0c1d2e3f4a5b: data\.score: .*\(got "delighted"\)$/,
+    );
+  });
+
+  it('given a v1 event without its score, then the error says data.score is missing', () => {
+    const error = thrown(() => parseDossierEvent(ratedV(1, {})));
+    expect(error.details.issues).toEqual([
+      expect.objectContaining({ path: 'data.score', message: expect.stringMatching(/^missing/) }),
+    ]);
   });
 
   it('given a version newer than this build, then it asks for the newer consumer', () => {
