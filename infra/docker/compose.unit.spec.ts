@@ -19,6 +19,9 @@ const composeSchema = z.object({
         .optional(),
       healthcheck: z.object({ test: z.array(z.string()).min(2) }).optional(),
       profiles: z.array(z.string()).optional(),
+      environment: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+      volumes: z.array(z.string()).optional(),
+      depends_on: z.record(z.string(), z.object({ condition: z.string() })).optional(),
     }),
   ),
 });
@@ -59,6 +62,45 @@ describe('docker-compose.yml', () => {
       expect(service.build?.dockerfile).toBe('infra/docker/Dockerfile');
       expect(service.build?.args?.SERVICE).toBeTruthy();
     }
+  });
+
+  it.each(services.filter(([, service]) => service.build !== undefined))(
+    'service %s starts once PostgreSQL and Kafka are healthy and the topics exist',
+    (_name, service) => {
+      expect(service.depends_on).toEqual({
+        postgres: { condition: 'service_healthy' },
+        kafka: { condition: 'service_healthy' },
+        'kafka-init': { condition: 'service_completed_successfully' },
+      });
+    },
+  );
+
+  it("keeps Kafka's log in its volume (the image writes to /tmp by default)", () => {
+    const kafka = compose.services.kafka;
+    const logDirs = kafka?.environment?.KAFKA_LOG_DIRS;
+    expect(logDirs).toBeDefined();
+    expect(kafka?.volumes?.map((volume) => volume.split(':')[1])).toContain(logDirs);
+  });
+
+  it("gives the services' volumes directories that the user the services run as owns", () => {
+    const dockerfile = readFileSync(resolve(import.meta.dirname, 'Dockerfile'), 'utf8');
+    const user = /^USER (\S+)$/m.exec(dockerfile)?.[1];
+    expect(user).toBe('node');
+    const targets = services
+      .filter(([, service]) => service.build !== undefined)
+      .flatMap(([, service]) => (service.volumes ?? []).map((volume) => volume.split(':')[1] ?? ''));
+    expect(targets.length).toBeGreaterThan(0);
+    for (const target of targets) {
+      expect(target.startsWith('/var/lib/onestop/')).toBe(true);
+      expect(dockerfile).toContain(target);
+    }
+    expect(dockerfile).toContain(`chown -R ${user}:${user} /var/lib/onestop`);
+  });
+
+  it("keeps the host's node_modules out of the image build context", () => {
+    const ignored = readFileSync(resolve(import.meta.dirname, '../../.dockerignore'), 'utf8').split('\n');
+    expect(ignored).toContain('**/node_modules');
+    expect(ignored).toContain('.data');
   });
 
   it('pins the Kafka image to the version the local broker runs', () => {
