@@ -3,8 +3,14 @@ import { defineConfig } from 'vitest/config';
 // Test files are named by kind. `unit` needs no server; `int` and `e2e` need the real PostgreSQL and Kafka
 // that `pnpm test` (scripts/test.sh) makes sure are running. Projects run in order: unit, then int, then e2e.
 const exclude = ['**/node_modules/**', '**/.data/**'];
+// Where int and e2e tests get PostgreSQL and Kafka: the running services named by DATABASE_URL / KAFKA_BROKERS, or
+// containers when those are unset and a Docker engine answers (packages/testing, docs/architecture.md).
+const services = {
+  globalSetup: ['packages/testing/src/global-setup.ts'],
+  setupFiles: ['packages/testing/src/provided-env.ts'],
+};
 const testsOf = (kind: 'unit' | 'int' | 'e2e') =>
-  ['packages', 'services', 'infra', 'tests'].map((dir) => `${dir}/**/*.${kind}.spec.ts`);
+  ['packages', 'services', 'infra', 'tests', 'bench'].map((dir) => `${dir}/**/*.${kind}.spec.ts`);
 
 export default defineConfig({
   test: {
@@ -15,11 +21,15 @@ export default defineConfig({
           sequence: { groupOrder: 0 },
           include: testsOf('unit'),
           exclude,
+          // Unit tests need no server: with these blank, a unit spec that reaches for PostgreSQL or Kafka through
+          // @onestop/testing fails at once (with the command that starts them) instead of passing only where they run.
+          env: { DATABASE_URL: '', KAFKA_BROKERS: '' },
         },
       },
       {
         test: {
           name: 'int',
+          ...services,
           sequence: { groupOrder: 1 },
           include: testsOf('int'),
           exclude,
@@ -32,6 +42,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          ...services,
           sequence: { groupOrder: 2 },
           include: testsOf('e2e'),
           exclude,
