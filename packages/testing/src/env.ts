@@ -1,8 +1,8 @@
 /**
  * Where tests find PostgreSQL and Kafka: one place for every test. The running services named by
- * `DATABASE_URL` / `KAFKA_BROKERS` (set by `pnpm test` via scripts/test.sh, and by .ci/run); otherwise a clear
- * failure that says which command starts them. (A Docker engine would allow testcontainers; none runs on
- * these machines, so that path is documented in docs/architecture.md, not carried as untested code.)
+ * `DATABASE_URL` / `KAFKA_BROKERS` (set by `pnpm test` via scripts/test.sh, and by .ci/run); otherwise, where a
+ * Docker engine answers, containers that `global-setup.ts` started and put in these same variables; otherwise a
+ * clear failure that says which command starts them.
  */
 export interface TestEnv {
   /** Connection string of the test database (a fresh schema per test file is created in it). */
@@ -14,7 +14,8 @@ export interface TestEnv {
 const howToStart =
   'Run the suite with `pnpm test` (it starts PostgreSQL and Kafka), or start them yourself with ' +
   '`bash infra/postgres/ensure.sh && bash infra/kafka/kafka.sh start` and export ' +
-  'DATABASE_URL=postgres://postgres@127.0.0.1:5432/onestop_test KAFKA_BROKERS=127.0.0.1:9092';
+  'DATABASE_URL=postgres://postgres@127.0.0.1:5432/onestop_test KAFKA_BROKERS=127.0.0.1:9092 ' +
+  '(on a machine with a Docker engine, the int and e2e projects start both in containers instead).';
 
 export function databaseUrl(): string {
   const url = process.env.DATABASE_URL;

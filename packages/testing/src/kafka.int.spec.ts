@@ -110,7 +110,7 @@ describe('the shared local broker', () => {
 describe('a broker that is killed and restarted (scratch broker)', () => {
   const scratch = useScratchKafka();
 
-  it('keeps acknowledged messages across SIGKILL and serves them after restart; stop leaves no process', async () => {
+  it('keeps acknowledged messages across SIGKILL and serves them after restart; start twice reuses, stop leaves no process', async () => {
     const { brokers, dataDir } = scratch.current;
     const kafka = client(brokers);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -144,6 +144,8 @@ describe('a broker that is killed and restarted (scratch broker)', () => {
     await scratch.current.start(); // idempotent: reuses the running broker
     expect(brokerProcesses(dataDir)).toHaveLength(1);
     await scratch.current.stop();
+    expect(brokerProcesses(dataDir)).toEqual([]);
+    await scratch.current.stop(); // idempotent: a stopped broker is no error
     expect(brokerProcesses(dataDir)).toEqual([]);
     await scratch.current.start();
   });
