@@ -119,7 +119,8 @@ interface EventRow {
   /** The `json` column's text as appended (see `jsonAsText`). */
   data: string;
   metadata: string;
-  recorded_at: Date;
+  /** `recorded_at` in epoch milliseconds (with a microsecond fraction that `Date` drops, as the text parser did). */
+  recorded_ms: number;
 }
 
 interface Positioned {
@@ -137,7 +138,9 @@ const maxPrefetchedPages = 8;
 const prefetchTtlMs = 5_000;
 
 const columns =
-  'global_position, transaction_id::text AS transaction_text, stream_id, stream_version, event_id, type, data, metadata, recorded_at';
+  'global_position, transaction_id::text AS transaction_text, stream_id, stream_version, event_id, type, data, metadata, ' +
+  // A number, not the timestamp's text: parsing that text into a Date was 6 % of a readAll's client CPU.
+  '(extract(epoch FROM recorded_at) * 1000)::float8 AS recorded_ms';
 
 /**
  * The global read ($1 transaction id, $2 position, $3 limit). Exported so a test can check its plan: an index
@@ -171,7 +174,7 @@ function toEvent(row: EventRow): StoredEvent {
       streamId: row.stream_id,
       streamVersion: Number(row.stream_version),
       globalPosition: BigInt(row.global_position),
-      recordedAt: row.recorded_at,
+      recordedAt: new Date(row.recorded_ms),
     },
     row.data,
   );
