@@ -4,11 +4,11 @@
  * gets a working producer again.
  */
 import { kafkaBrokers } from '@onestop/testing';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RelayMessage } from '../envelope.js';
 import { createTestTopic } from '../fixtures/dossier-events.js';
 import { type MessagingLogger, silentLogger } from '../logger.js';
+import { topicMessageCount } from '../metrics.js';
 import { startProducerThread } from './producer-thread.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -23,16 +23,7 @@ const messages = (from: number, count: number): RelayMessage[] =>
     headers: { 'event-id': `e-${from + i}` },
   }));
 
-async function topicMessages(topic: string): Promise<number> {
-  const admin = new Kafka({ clientId: 'probe', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
+const topicMessages = (topic: string) => topicMessageCount({ kafka: { brokers: kafkaBrokers() }, topic });
 
 describe('the relay producer thread', () => {
   it('given a reachable broker, when batches are sent, then each resolves once Kafka holds them, also after a drop and after a close', async () => {

@@ -24,6 +24,7 @@ import {
   waitFor,
 } from '../fixtures/dossier-events.js';
 import { silentLogger } from '../logger.js';
+import { topicMessageCount } from '../metrics.js';
 import { type Relay, startRelay } from './relay.js';
 import { relayLag, resetRelayCheckpoint } from './tools.js';
 
@@ -94,16 +95,7 @@ async function effectCount(ctx: Awaited<ReturnType<typeof setup>>): Promise<numb
   }
 }
 
-async function topicSize(topic: string): Promise<number> {
-  const admin = new Kafka({ clientId: 'probe', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
+const topicSize = (topic: string) => topicMessageCount({ kafka: { brokers: kafkaBrokers() }, topic });
 
 describe('the relay', () => {
   it('given events in the store, when the relay runs, then each is published once keyed by dossier with the event headers', async () => {
