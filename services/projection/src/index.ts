@@ -73,6 +73,7 @@ export {
 } from './read-model/summary.js';
 export {
   FIRST_GENERATION,
+  generationDdl,
   generationTables,
   migrateProjection,
   type ProjectionDatabase,
