@@ -8,6 +8,10 @@ import { checkedLayout, type SealedVault, type VaultOptions, type VaultTransacti
 import type { SealedRow } from './put-batcher.js';
 import { sealedVault } from './sealed-vault.js';
 
+// Module-level: a zod schema built per row costs its construction and the compilation of its fast path on every
+// parse (4 % and 4 % of a receipt's CPU when it was built inside the loop below).
+const OwnerRow = z.object({ owner_id: z.string() });
+
 /** What the vault needs of the store: its schema and a transaction on its pool (`postgresEventStore` has both). */
 export interface PostgresVaultDatabase {
   readonly schema: string;
@@ -51,9 +55,7 @@ export function postgresVault<T>(
         group.map((r) => r.sealedData),
         fingerprint,
       ]);
-      const written = new Set(
-        result.rows.map((row) => z.object({ owner_id: z.string() }).parse(row).owner_id),
-      );
+      const written = new Set(result.rows.map((row) => OwnerRow.parse(row).owner_id));
       return group.filter((row) => written.has(row.ownerId.toLowerCase())).map((row) => row.ownerId);
     };
     // The usual batch has one kind of row: one statement, committed on its own (BEGIN and COMMIT were two of

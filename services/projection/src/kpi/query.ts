@@ -70,6 +70,10 @@ function inList(values: readonly string[], offset: number): string {
 
 /** Key of the one group when a tally is not split by procedure. */
 const WHOLE = '';
+// Row schemas at module level: one built per row would be built, and its fast path compiled, on every row.
+const OpenRow = z.object({ grp: z.string().default(WHOLE), open: numOrZero, overdue: numOrZero });
+const DossierIdRow = z.object({ dossier_id: z.string() });
+const LateReasonsJson = z.array(LateReasonJson);
 
 /** Sums of `names` over the unit's rows of whole days [fromDay, toDay), per procedure or as one group (WHOLE). */
 async function sumCountersBy<K extends string>(
@@ -167,7 +171,7 @@ async function tallyFromAggregates(
   const tallies = new Map<string, Tally>();
   for (const [grp, c] of counts) tallies.set(grp, { ...zeroTally(), counts: c, intake });
   for (const raw of rows) {
-    const open = z.object({ grp: z.string().default(WHOLE), open: numOrZero, overdue: numOrZero }).parse(raw);
+    const open = OpenRow.parse(raw);
     const tally = tallies.get(open.grp) ?? { ...zeroTally(), intake };
     tallies.set(open.grp, { ...tally, inTime: open.open - open.overdue, overdue: open.overdue });
   }
@@ -191,7 +195,7 @@ export async function recomputeDossiers(
       order by received_at_ms, dossier_id`,
     params,
   );
-  const ids = rows.map((row) => z.object({ dossier_id: z.string() }).parse(row).dossier_id);
+  const ids = rows.map((row) => DossierIdRow.parse(row).dossier_id);
   const summaries: DossierSummary[] = [];
   for (const id of ids) {
     const events = await loadDossierEvents(ctx.tx, ctx.tables, id, scope.asOfMs);
@@ -401,7 +405,7 @@ export async function drillDown(
         classification: open ? (overdue ? 'overdue' : 'in_time') : (r.classification ?? 'late'),
         elapsedWorkingDays: workingMsToDays(r.elapsed_working_ms),
         apologyCount: r.apology_count,
-        lateReasons: z.array(LateReasonJson).parse(JSON.parse(r.late_reasons)),
+        lateReasons: LateReasonsJson.parse(JSON.parse(r.late_reasons)),
       };
     });
   } else {

@@ -26,6 +26,9 @@ import {
 
 const num = z.union([z.number(), z.string(), z.bigint()]).transform(Number);
 const numOrZero = num.nullable().transform((v) => v ?? 0);
+// Row schemas at module level: built per row, each would also compile its fast path on every row.
+const ElapsedRow = z.object({ elapsed_working_ms: num });
+const UnitCountersRow = z.object({ competent_unit_id: z.string() }).catchall(numOrZero);
 
 const ratio = (part: number, whole: number) =>
   whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000;
@@ -303,11 +306,11 @@ export async function registerKpiRoutes(app: App, deps: ProjectionDeps): Promise
               order by elapsed_working_ms`,
             params,
           )
-        ).rows.map((row) => z.object({ elapsed_working_ms: num }).parse(row).elapsed_working_ms),
+        ).rows.map((row) => ElapsedRow.parse(row).elapsed_working_ms),
       }));
       const totals = zeroCounts(UNIT_COUNTERS);
       const byUnit = perUnit.map((raw) => {
-        const row = z.object({ competent_unit_id: z.string() }).catchall(numOrZero).parse(raw);
+        const row = UnitCountersRow.parse(raw);
         for (const c of UNIT_COUNTERS) totals[c] += row[c] ?? 0;
         const ended = row.ended ?? 0;
         return {
