@@ -4,6 +4,8 @@
  *   child process, src/projection-rebuild.ts), over a synthetic log of realistic lifecycles
  *   (src/projection-log.ts) bulk-inserted into the store's table; baseline: a naive keyset read of the same
  *   events (pages of 1,000, jsonb parsed by node-pg), timed before and after the rebuild and averaged;
+ * - reference for that ratio: the same events copied by the server alone into a generation's events table (what
+ *   writing them costs with no client work at all), against the same naive read (decision 0006, addendum);
  * - peak memory of that rebuild (the child's max RSS) against the 512 MB goal; the child runs as
  *   `pnpm onestop replay` runs its rebuild: the same defaults (batch sizes, cache) and the same V8 old-space
  *   ceiling (`REBUILD_HEAP_MB`, which the command applies to itself);
