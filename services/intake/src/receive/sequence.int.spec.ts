@@ -79,6 +79,20 @@ describe('dossier codes', () => {
     expect(Number(after.slice(-4)) - 12).toBeLessThanOrEqual(MAX_SPARE + 1);
   });
 
+  it('given draws one after another, then spares grow to MAX_SPARE and the codes stay dense', async () => {
+    const allocator = dossierCodeAllocator(h.current.store, uuidv7Ids);
+    const receivedAt = new Date('2025-07-09T03:00:00.000Z');
+    const codes: string[] = [];
+    for (let i = 0; i < 100; i++) codes.push(await allocator.next({ unitCode: '000.22333.H34', receivedAt }));
+    expect(codes.map((c) => Number(c.slice(-4)))).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    const blocks = await h.current.store.readStream(sequenceStreamId('000.22333.H34-250709'));
+    // 1, 2, 3, 5, 9 numbers while the spare doubles, then MAX_SPARE + 1 per reservation.
+    expect(blocks.length).toBeLessThanOrEqual(5 + Math.ceil((100 - 20) / (MAX_SPARE + 1)));
+    expect(Math.max(...blocks.map((e) => Number(e.data.last) - Number(e.data.first) + 1))).toBe(
+      MAX_SPARE + 1,
+    );
+  });
+
   it('given a new reception day, then the sequence starts again at 0001', async () => {
     const allocator = dossierCodeAllocator(h.current.store, uuidv7Ids);
     const code = await allocator.next({

@@ -97,13 +97,15 @@ export function dossierCodeAllocator(store: EventStore, ids: IdGenerator): Dossi
     day.reserving = true;
     try {
       while (day.waiting.length > 0) {
+        // A reservation is only needed once demand has used up the block in hand, spares included: keep more in
+        // hand from now on. It never shrinks: spares only cost on a crash. (Growing only when the waiting draws
+        // alone used up a block left the spare at 1 under steady load: one append per few receipts.)
+        if (day.version >= 0) day.spare = Math.min(MAX_SPARE, Math.max(1, day.spare * 2));
         const block = await reserveBlock(dayKey, day, day.waiting.length + day.spare);
         day.next = block.first;
         day.last = block.last;
         const served = day.waiting.splice(0, block.last - block.first + 1);
         for (const draw of served) draw.resolve(day.next++);
-        // Demand used up the block: keep more in hand next time. It never shrinks: spares only cost on a crash.
-        if (day.next > day.last) day.spare = Math.min(MAX_SPARE, Math.max(1, day.spare * 2));
       }
     } catch (error) {
       for (const draw of day.waiting.splice(0)) draw.reject(error);
