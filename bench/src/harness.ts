@@ -18,6 +18,19 @@ export interface BenchResult {
   /** Min and max of the runs whose median is `value`. */
   readonly range?: readonly [number, number];
   readonly note?: string;
+  /** Where the CPU went, per request, for ours and for the baseline (suites that measure it). */
+  readonly cpuUsPerRequest?: CpuPerRequest;
+  readonly baselineCpuUsPerRequest?: CpuPerRequest;
+}
+
+/** CPU time per successful request during a measured window, in µs; undefined where it could not be read. */
+export interface CpuPerRequest {
+  readonly server: number | undefined;
+  /** The PostgreSQL backends serving the bench's database (none for a server that does not use PostgreSQL). */
+  readonly postgres: number | undefined;
+  readonly loadGenerator: number;
+  /** Share of the machine's CPU time that was busy (every process), 0–1. */
+  readonly machineBusy: number | undefined;
 }
 
 export interface Rate {

@@ -2,9 +2,15 @@
  * Receive over HTTP (`POST /v1/intake/dossiers`, a distinct Idempotency-Key and applicant per request, valid demo
  * bodies), embedded mode and intake on PostgreSQL, each against a fastify route doing one PostgreSQL insert of a
  * ~1 KB JSON row. Every server runs in a child process (src/http-target.ts); autocannon drives it from this one.
+ *
+ * Each measure also reports where the CPU went, per request: the server process, the PostgreSQL backends serving
+ * the bench database, and this process (the load generator), with the share of the machine that was busy. On a
+ * machine the three already keep busy, throughput is bound by the sum, so these figures say how far a ratio can
+ * move (decision 0008).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,9 +18,10 @@ import { createInterface } from 'node:readline';
 import { demoUnitIds } from '@onestop/catalog';
 import { signDevToken } from '@onestop/service-kit';
 import autocannon from 'autocannon';
+import type pg from 'pg';
 import { z } from 'zod';
 import { clients, dropDatabase, recreateDatabase } from '../db.js';
-import { type BenchResult, median, round } from '../harness.js';
+import { type BenchResult, type CpuPerRequest, median, round } from '../harness.js';
 
 export interface HttpBenchOptions {
   readonly durationS: number;
@@ -31,6 +38,7 @@ interface Measured {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly failed: number;
+  readonly cpu: CpuPerRequest;
 }
 
 const PATH = '/v1/intake/dossiers';
@@ -72,7 +80,7 @@ export async function httpBench(options: HttpBenchOptions): Promise<BenchResult[
           BENCH_JWT_SECRET: jwtSecret,
           BENCH_BASELINE_TABLE: BASELINE_TABLE,
         };
-        runsOf[target].push(await measure(target, env, clerks, options));
+        runsOf[target].push(await measure(target, url, env, clerks, options));
       } finally {
         await rm(dataDir, { recursive: true, force: true });
         await dropDatabase('onestop_bench_http');
@@ -100,9 +108,19 @@ export async function httpBench(options: HttpBenchOptions): Promise<BenchResult[
       p50Ms: ours.p50Ms,
       p99Ms: ours.p99Ms,
       range: ours.range,
-      note: `2xx responses only (${ours.failed} failed); baseline p50/p99 ${base.p50Ms} / ${base.p99Ms} ms; server in a child process, autocannon here`,
+      cpuUsPerRequest: ours.cpu,
+      baselineCpuUsPerRequest: base.cpu,
+      note:
+        `2xx responses only (${ours.failed} failed); baseline p50/p99 ${base.p50Ms} / ${base.p99Ms} ms; server in a ` +
+        `child process, autocannon here; CPU per request: ${describeCpu(ours.cpu)} (baseline: ${describeCpu(base.cpu)})`,
     };
   }
+}
+
+function describeCpu(cpu: CpuPerRequest): string {
+  const us = (value: number | undefined) => (value === undefined ? 'n/a' : `${value} µs`);
+  const busy = cpu.machineBusy === undefined ? 'n/a' : `${Math.round(cpu.machineBusy * 100)} %`;
+  return `server ${us(cpu.server)}, PostgreSQL ${us(cpu.postgres)}, load generator ${us(cpu.loadGenerator)}, machine busy ${busy}`;
 }
 
 interface Summary extends Measured {
@@ -111,12 +129,22 @@ interface Summary extends Measured {
 
 function summary(runs: readonly Measured[]): Summary {
   const rates = runs.map((r) => r.perSecond);
+  const medianOf = (values: readonly (number | undefined)[]) => {
+    const known = values.filter((v): v is number => v !== undefined);
+    return known.length === 0 ? undefined : round(median(known), 3);
+  };
   return {
     perSecond: median(rates),
     range: [round(Math.min(...rates)), round(Math.max(...rates))],
     p50Ms: median(runs.map((r) => r.p50Ms)),
     p99Ms: median(runs.map((r) => r.p99Ms)),
     failed: runs.reduce((n, r) => n + r.failed, 0),
+    cpu: {
+      server: medianOf(runs.map((r) => r.cpu.server)),
+      postgres: medianOf(runs.map((r) => r.cpu.postgres)),
+      loadGenerator: median(runs.map((r) => r.cpu.loadGenerator)),
+      machineBusy: medianOf(runs.map((r) => r.cpu.machineBusy)),
+    },
   };
 }
 
@@ -159,6 +187,7 @@ function nextRequest(clerks: readonly Clerk[]): { key: string; body: string; tok
 
 async function measure(
   target: Target,
+  databaseUrl: string,
   env: Record<string, string>,
   clerks: readonly Clerk[],
   options: HttpBenchOptions,
@@ -177,16 +206,102 @@ async function measure(
       throw new Error(`${target}: probe answered ${response.status}: ${await response.text()}`);
     }
     if (options.warmupS > 0) await load(base, clerks, options.connections, options.warmupS);
-    const result = await load(base, clerks, options.connections, options.durationS);
-    return {
-      perSecond: result['2xx'] / result.duration,
-      p50Ms: result.latency.p50,
-      p99Ms: result.latency.p99,
-      failed: result.non2xx + result.errors,
-    };
+    const [observer] = await clients(databaseUrl, 1);
+    if (!observer) throw new Error('no client');
+    try {
+      const before = await cpuSnapshot(server.pid, observer);
+      const result = await load(base, clerks, options.connections, options.durationS);
+      const after = await cpuSnapshot(server.pid, observer);
+      const served = result['2xx'];
+      return {
+        perSecond: served / result.duration,
+        p50Ms: result.latency.p50,
+        p99Ms: result.latency.p99,
+        failed: result.non2xx + result.errors,
+        cpu: cpuPerRequest(before, after, served),
+      };
+    } finally {
+      await observer.end();
+    }
   } finally {
     await server.stop();
   }
+}
+
+interface CpuSnapshot {
+  readonly server: number | undefined;
+  /** Per backend pid of the bench database (the observer's own excluded). */
+  readonly postgres: ReadonlyMap<number, number>;
+  readonly self: NodeJS.CpuUsage;
+  readonly machine: { readonly busy: number; readonly total: number } | undefined;
+}
+
+/** Kernel clock ticks per second, the unit of /proc/<pid>/stat; undefined off Linux. */
+const clockTicks = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+/** User + system CPU of a process in µs, from /proc; undefined where /proc or the process is not there. */
+function processCpuUs(pid: number | undefined): number | undefined {
+  if (pid === undefined || clockTicks === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces; fields after it are fixed: utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicks;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Busy and total CPU time of the whole machine (first line of /proc/stat, in ticks). */
+function machineTicks(): CpuSnapshot['machine'] {
+  try {
+    const [cpu] = readFileSync('/proc/stat', 'utf8').split('\n');
+    const ticks = (cpu ?? '').trim().split(/\s+/).slice(1).map(Number);
+    const total = ticks.reduce((a, b) => a + b, 0);
+    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0); // idle + iowait
+    return total > 0 ? { busy: total - idle, total } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function cpuSnapshot(serverPid: number | undefined, observer: pg.Client): Promise<CpuSnapshot> {
+  // The pids are the server's (PostgreSQL on this machine, as the bench requires); elsewhere /proc has none.
+  const backends = await observer.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+  );
+  const postgres = new Map<number, number>();
+  for (const { pid } of backends.rows) {
+    const us = processCpuUs(pid);
+    if (us !== undefined) postgres.set(pid, us);
+  }
+  return { server: processCpuUs(serverPid), postgres, self: process.cpuUsage(), machine: machineTicks() };
+}
+
+function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, served: number): CpuPerRequest {
+  const per = (us: number) => Math.round(us / Math.max(1, served));
+  const server =
+    before.server === undefined || after.server === undefined ? undefined : per(after.server - before.server);
+  // A backend that connected during the window counts from zero; one that left during it is missed (pools keep
+  // theirs for the whole run). No backend at all (the embedded server uses none): undefined, not zero.
+  let postgresUs = 0;
+  for (const [pid, us] of after.postgres) postgresUs += us - (before.postgres.get(pid) ?? 0);
+  const machine =
+    before.machine && after.machine && after.machine.total > before.machine.total
+      ? (after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total)
+      : undefined;
+  return {
+    server,
+    postgres: after.postgres.size === 0 ? undefined : per(postgresUs),
+    loadGenerator: per(after.self.user - before.self.user + after.self.system - before.self.system),
+    machineBusy: machine === undefined ? undefined : round(machine, 3),
+  };
 }
 
 function headersOf(token: string, key: string): Record<string, string> {
@@ -218,6 +333,7 @@ function load(
 
 interface RunningTarget {
   readonly port: number;
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -250,6 +366,7 @@ async function startTarget(target: Target, env: Record<string, string>): Promise
   ]);
   return {
     port,
+    pid: child.pid,
     async stop() {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
