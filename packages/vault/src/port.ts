@@ -37,11 +37,13 @@ export interface VaultLogEntry {
 
 export interface PutOptions {
   /**
-   * Leave an erased owner erased: nothing is written and `put` resolves `{ stored: false }`. For a write made
-   * before it is known to be wanted (intake stores the data while it claims the request's Idempotency-Key), so
-   * that a retried or refused request cannot bring back the data of someone who asked to be forgotten.
+   * Write only if the owner has no row at all: data already there (written by a later request, say) is left as it
+   * is, and so is an erased owner; `put` then resolves `{ stored: false }`. For a write made before it is known to
+   * be wanted (intake stores the data while it claims the request's Idempotency-Key), so that a replayed or
+   * refused request can neither overwrite the owner's current data nor bring back the data of someone who asked
+   * to be forgotten. The caller writes again, without it, once the write is known to be wanted.
    */
-  readonly unlessErased?: boolean;
+  readonly ifAbsent?: boolean;
 }
 
 export interface SealedVault<T> {
@@ -49,7 +51,7 @@ export interface SealedVault<T> {
   ready(): Promise<void>;
   /**
    * Stores (or replaces) the owner's data under a fresh data key; after an erasure it starts anew (unless
-   * `unlessErased`). Concurrent puts may share one transaction; each resolves once its row is durable.
+   * `ifAbsent`). Concurrent puts may share one transaction; each resolves once its row is durable.
    */
   put(ownerId: string, data: T, options?: PutOptions): Promise<{ readonly stored: boolean }>;
   /** Decrypts and returns the data, logging the read (an attempt on erased data is logged too). */

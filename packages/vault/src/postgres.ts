@@ -33,42 +33,46 @@ export function postgresVault<T>(
   const reference = layout.referenceColumn;
 
   // One statement per kind of row for the whole batch, rows in key order, so two processes' batches lock rows in
-  // the same order. A row that skips an erased owner is not RETURNed.
-  const upsert = (guarded: boolean) => `
+  // the same order. An `ifAbsent` row of an owner that has a row is not RETURNed.
+  const upsert = (ifAbsent: boolean) => `
     INSERT INTO ${data} (${owner}, wrapped_key, key_fingerprint, sealed_data)
     SELECT ${owner}, wrapped_key, $4, sealed_data
       FROM unnest($1::uuid[], $2::bytea[], $3::bytea[]) AS r (${owner}, wrapped_key, sealed_data)
-    ON CONFLICT (${owner}) DO UPDATE
+    ON CONFLICT (${owner}) ${
+      ifAbsent
+        ? 'DO NOTHING'
+        : `DO UPDATE
       SET wrapped_key = excluded.wrapped_key, key_fingerprint = excluded.key_fingerprint,
-          sealed_data = excluded.sealed_data, updated_at = now(), erased_at = NULL
-      ${guarded ? `WHERE ${layout.dataTable}.erased_at IS NULL` : ''}
+          sealed_data = excluded.sealed_data, updated_at = now(), erased_at = NULL`
+    }
     RETURNING ${owner}::text AS owner_id`;
   const writeBatch = async (rows: readonly SealedRow[], fingerprint: string) => {
     const sorted = [...rows].sort((a, b) => (a.ownerId < b.ownerId ? -1 : 1));
+    // Plain rows first: an `ifAbsent` row of the same owner then finds the row and is not written.
     const groups = [false, true]
-      .map((guarded) => ({ guarded, group: sorted.filter((r) => r.unlessErased === guarded) }))
+      .map((ifAbsent) => ({ ifAbsent, group: sorted.filter((r) => r.ifAbsent === ifAbsent) }))
       .filter(({ group }) => group.length > 0);
-    const writeGroup = async (tx: VaultTransaction, guarded: boolean, group: typeof sorted) => {
-      const result = await tx.query(upsert(guarded), [
+    const writeGroup = async (tx: VaultTransaction, ifAbsent: boolean, group: typeof sorted) => {
+      const result = await tx.query(upsert(ifAbsent), [
         group.map((r) => r.ownerId),
         group.map((r) => r.wrappedKey),
         group.map((r) => r.sealedData),
         fingerprint,
       ]);
       const written = new Set(result.rows.map((row) => OwnerRow.parse(row).owner_id));
-      return group.filter((row) => written.has(row.ownerId.toLowerCase())).map((row) => row.ownerId);
+      return group.filter((row) => written.has(row.ownerId.toLowerCase()));
     };
     // The usual batch has one kind of row: one statement, committed on its own (BEGIN and COMMIT were two of
     // the three round trips of every receipt's vault write).
     const [only] = groups;
     if (groups.length === 1 && only !== undefined) {
-      return new Set(await writeGroup(db, only.guarded, only.group));
+      return new Set(await writeGroup(db, only.ifAbsent, only.group));
     }
     return db.withTransaction(async (tx) => {
-      const stored = new Set<string>();
-      for (const { guarded, group } of groups)
-        for (const id of await writeGroup(tx, guarded, group)) stored.add(id);
-      return stored;
+      const written = new Set<SealedRow>();
+      for (const { ifAbsent, group } of groups)
+        for (const row of await writeGroup(tx, ifAbsent, group)) written.add(row);
+      return written;
     });
   };
 

@@ -9,8 +9,8 @@ export interface SealedRow {
   readonly ownerId: string;
   readonly wrappedKey: Buffer;
   readonly sealedData: Buffer;
-  /** Leave the row alone if the owner was erased (see `PutOptions.unlessErased`). */
-  readonly unlessErased: boolean;
+  /** Write only if the owner has no row (see `PutOptions.ifAbsent`). */
+  readonly ifAbsent: boolean;
 }
 
 interface Pending {
@@ -25,30 +25,32 @@ const MAX_BATCH = 256;
 const MAX_IN_FLIGHT = 2;
 
 /**
- * `write` stores rows in one transaction and returns the owner ids whose row it wrote (every row but the
- * `unlessErased` ones of erased owners). It is given each owner at most once per kind of row (the last put
- * wins, as it would have written last). If a batch of several fails, each row is written again alone, so one bad
+ * `write` stores rows in one transaction and returns the rows it wrote (every row but the `ifAbsent` ones of
+ * owners that had a row). It is given each owner at most once per kind of row (the last put wins, as it would
+ * have written last); a plain row is written before an `ifAbsent` one of the same owner, which then is not. If a batch of several fails, each row is written again alone, so one bad
  * row cannot fail its neighbours.
  */
+const kindOf = (row: SealedRow) => `${row.ifAbsent}:${row.ownerId}`;
+
 export function putBatcher(
-  write: (rows: readonly SealedRow[]) => Promise<ReadonlySet<string>>,
+  write: (rows: readonly SealedRow[]) => Promise<ReadonlySet<SealedRow>>,
 ): (row: SealedRow) => Promise<boolean> {
   let queue: Pending[] = [];
   let writing = 0;
 
   const writeAll = async (batch: readonly Pending[]) => {
     const latest = new Map<string, SealedRow>();
-    for (const { row } of batch) latest.set(`${row.unlessErased}:${row.ownerId}`, row);
+    for (const { row } of batch) latest.set(kindOf(row), row);
     try {
-      const stored = await write([...latest.values()]);
-      for (const put of batch) put.resolve(stored.has(put.row.ownerId));
+      const written = await write([...latest.values()]);
+      for (const put of batch) put.resolve(written.has(latest.get(kindOf(put.row)) ?? put.row));
     } catch (error) {
       if (batch.length === 1) {
         batch[0]?.reject(error);
         return;
       }
       for (const put of batch) {
-        await write([put.row]).then((stored) => put.resolve(stored.has(put.row.ownerId)), put.reject);
+        await write([put.row]).then((written) => put.resolve(written.has(put.row)), put.reject);
       }
     }
   };

@@ -34,8 +34,8 @@ export interface VaultDialect {
   readonly accessLogSql: string;
   /** Creates the tables, in the transaction `ready` opens. */
   migrate(tx: VaultTransaction): Promise<void>;
-  /** Writes a batch of sealed rows (see `putBatcher`) and returns the owner ids whose rows it stored. */
-  writeBatch(rows: readonly SealedRow[], fingerprint: string): Promise<ReadonlySet<string>>;
+  /** Writes a batch of sealed rows (see `putBatcher`) and returns the rows it stored. */
+  writeBatch(rows: readonly SealedRow[], fingerprint: string): Promise<ReadonlySet<SealedRow>>;
 }
 
 /** `layout` is the options' layout, already checked by the dialect (its names are in the dialect's SQL too). */
@@ -121,7 +121,7 @@ export function sealedVault<T>(
     async put(ownerId, value, options = {}) {
       await ready();
       const envelope = seal(ownerId, value);
-      return { stored: await write({ ownerId, ...envelope, unlessErased: options.unlessErased === true }) };
+      return { stored: await write({ ownerId, ...envelope, ifAbsent: options.ifAbsent === true }) };
     },
 
     async get(ownerId, access) {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { checkedLayout, type SealedVault, type VaultOptions, type VaultTransaction } from './port.js';
+import type { SealedRow } from './put-batcher.js';
 import { sealedVault } from './sealed-vault.js';
 
 /** What the vault needs of the store: a transaction on its file (`embeddedEventStore` has it). */
@@ -39,25 +40,28 @@ export function sqliteVault<T>(
         FROM ${log}
        WHERE $1 IS NULL OR ${owner} = $1
        ORDER BY id DESC LIMIT $2`,
-    // Every row of a batch in one transaction: one commit (one fsync) for all of them. A row that skips an erased
-    // owner is not RETURNed.
+    // Every row of a batch in one transaction: one commit (one fsync) for all of them. An `ifAbsent` row of an
+    // owner that has a row is not RETURNed; plain rows go first, so one of the same owner counts as that row.
     writeBatch: (rows, fingerprint) =>
       db.withTransaction(async (tx) => {
-        const stored = new Set<string>();
-        for (const row of [...rows].sort((a, b) => Number(a.unlessErased) - Number(b.unlessErased))) {
+        const written = new Set<SealedRow>();
+        for (const row of [...rows].sort((a, b) => Number(a.ifAbsent) - Number(b.ifAbsent))) {
           const result = await tx.query(
             `INSERT INTO ${data} (${owner}, wrapped_key, key_fingerprint, sealed_data, updated_at)
              VALUES ($1, $2, $3, $4, ${WALL_NOW})
-             ON CONFLICT (${owner}) DO UPDATE
+             ON CONFLICT (${owner}) ${
+               row.ifAbsent
+                 ? 'DO NOTHING'
+                 : `DO UPDATE
                SET wrapped_key = excluded.wrapped_key, key_fingerprint = excluded.key_fingerprint,
-                   sealed_data = excluded.sealed_data, updated_at = excluded.updated_at, erased_at = NULL
-               ${row.unlessErased ? `WHERE ${data}.erased_at IS NULL` : ''}
+                   sealed_data = excluded.sealed_data, updated_at = excluded.updated_at, erased_at = NULL`
+             }
              RETURNING ${owner}`,
             [row.ownerId, row.wrappedKey, fingerprint, row.sealedData],
           );
-          if (result.rows.length > 0) stored.add(row.ownerId);
+          if (result.rows.length > 0) written.add(row);
         }
-        return stored;
+        return written;
       }),
     // SQLite's write lock (BEGIN IMMEDIATE) serialises concurrent starters; no advisory lock is needed.
     async migrate(tx) {

@@ -1,7 +1,7 @@
 /**
  * The shared vault on both stores it runs on (PostgreSQL in stack mode, the embedded store's SQLite file), under a
  * layout and error set of the test's own: what intake and feedback both rely on. Intake's and feedback's own specs
- * cover their routes; this one covers amendment and discarding, which intake does not use.
+ * cover their routes; this one covers amendment and discarding, which intake does not use, and `ifAbsent` on both.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -103,6 +103,29 @@ describe.each(['postgres', 'sqlite'] as const)('the shared vault on %s', (backen
     await vault().discard(owner);
     await expect(vault().get(owner, access)).rejects.toSatisfy(Missing.is);
     expect(await vault().accessLog({ ownerId: owner })).toEqual([]);
+  });
+
+  it('given puts ifAbsent, then only an owner with no row is written, and a plain put in the same batch wins', async () => {
+    const [present, erased, absent] = [randomUUID(), randomUUID(), randomUUID()];
+    await vault().put(present, { text: 'current' });
+    await vault().put(erased, { text: 'forgotten' });
+    await vault().erase(erased, access);
+    const outcomes = await Promise.all([
+      vault().put(present, { text: 'stale' }, { ifAbsent: true }),
+      vault().put(erased, { text: 'back' }, { ifAbsent: true }),
+      vault().put(absent, { text: 'new' }, { ifAbsent: true }),
+    ]);
+    expect(outcomes.map((o) => o.stored)).toEqual([false, false, true]);
+    expect((await vault().get(present, access)).text).toBe('current');
+    await expect(vault().get(erased, access)).rejects.toSatisfy(Erased.is);
+    expect((await vault().get(absent, access)).text).toBe('new');
+
+    const [plain, late] = await Promise.all([
+      vault().put(present, { text: 'newer' }),
+      vault().put(present, { text: 'older' }, { ifAbsent: true }),
+    ]);
+    expect([plain.stored, late.stored]).toEqual([true, false]);
+    expect((await vault().get(present, access)).text).toBe('newer');
   });
 
   it('given another master key, then reads are the undecryptable error, never wrong data', async () => {

@@ -84,6 +84,26 @@ describe('POST /v1/intake/dossiers', () => {
     expect(other.json().code).toBe('INTAKE_IDEMPOTENCY_KEY_REUSED');
   });
 
+  it('given an applicant who moved, when an old receipt is replayed or their ID is reused under another key, then their data stays the latest', async () => {
+    const access = { actor: { id: 'spec', role: 'admin' }, purpose: 'verify' } as const;
+    const before = birthRegistration();
+    const moved = { ...before, applicant: { ...before.applicant, address: '5 Lê Thánh Tôn, Nha Trang' } };
+    const oldKey = newKey();
+    expect((await post(before, { key: oldKey })).statusCode).toBe(201);
+    const latest = await post(moved);
+    expect(latest.statusCode).toBe(201);
+    const applicantId = latest.json().applicantId;
+    expect((await h.current.vault.get(applicantId, access)).address).toBe(moved.applicant.address);
+
+    // A client's offline queue sends the first receipt again: same key, same (older) body.
+    expect((await post(before, { key: oldKey })).statusCode).toBe(200);
+    // The old body under the key of the latest receipt: refused, and it must not write either.
+    const latestKey = newKey();
+    expect((await post(moved, { key: latestKey })).statusCode).toBe(201);
+    expect((await post(before, { key: latestKey })).statusCode).toBe(409);
+    expect((await h.current.vault.get(applicantId, access)).address).toBe(moved.applicant.address);
+  });
+
   it('given no Idempotency-Key header, then 400 naming the header', async () => {
     const response = await post(birthRegistration(), { key: null });
     expect(response.statusCode).toBe(400);

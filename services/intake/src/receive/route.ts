@@ -218,11 +218,12 @@ async function receive(
   }
   const applicantId = context.pseudonyms.applicantId(body.applicant.idNumber);
   const { type: applicantType, ...personal } = body.applicant;
-  // Written while the key is claimed, before it is known whether this request is the first: a retry rewrites the
-  // same data, a reused key with another body leaves its data (as a receipt would have), and `unlessErased`
-  // keeps both from bringing back an erased applicant. Never written for a body the catalogue refuses.
+  // Written while the key is claimed, before it is known whether this request is the first, hence only for an
+  // applicant the vault has no row for (`ifAbsent`): a replay, or a reused key with another body, can neither
+  // overwrite the data of the applicant's later receipts nor bring back an erased applicant. Never written for a
+  // body the catalogue refuses. A first receipt of a known applicant writes again below, once it is wanted.
   const put = (): Promise<{ stored: boolean }> =>
-    context.vault.put(applicantId, personal, { unlessErased: true });
+    context.vault.put(applicantId, personal, { ifAbsent: true });
   const early = plan !== undefined && plan.missing.length === 0 ? put() : undefined;
   early?.catch(() => undefined);
   const claim = await claimIdempotencyKey(store, ids, {
@@ -272,7 +273,7 @@ async function receive(
     early ?? put(),
     context.codes.next({ unitCode: receiving.code, receivedAt: now }),
   ]);
-  // An erased applicant received anew: this receipt is wanted, so their data starts anew.
+  // A known applicant (data from an earlier receipt, or erased): this receipt is wanted, so its data replaces theirs.
   if (!stored) await context.vault.put(applicantId, personal);
   // The stream is new (its id was claimed by this key and nothing is in it yet, or the append below fails), so
   // the decider starts from the initial state and nothing needs reading back.

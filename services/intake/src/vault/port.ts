@@ -44,7 +44,7 @@ export interface AccessLogEntry {
 export interface PersonalDataVault {
   /**
    * Stores (or replaces) the applicant's data under a fresh data key; after an erasure it starts anew (unless
-   * `unlessErased`). Concurrent puts may share one transaction; each resolves once its row is durable.
+   * `ifAbsent`). Concurrent puts may share one transaction; each resolves once its row is durable.
    */
   put(applicantId: string, data: PersonalData, options?: PutOptions): Promise<{ readonly stored: boolean }>;
   /** Decrypts and returns the data, logging the read; INTAKE_PERSONAL_DATA_ERASED / _NOT_FOUND otherwise. */

@@ -230,7 +230,7 @@ describe('personal-data vault', () => {
     expect(readBack.json().fullName).toBe(other.fullName);
   });
 
-  it('given many puts at once, then each is stored and a put unlessErased reports an erased applicant as not stored', async () => {
+  it('given many puts at once, then each is stored, and a put ifAbsent writes only an applicant with no row', async () => {
     const ids = Array.from({ length: 20 }, (_, i) =>
       h.current.pseudonyms.applicantId(`0791${String(i).padStart(8, '0')}`),
     );
@@ -242,18 +242,28 @@ describe('personal-data vault', () => {
     const back = await Promise.all(ids.map((id) => h.current.vault.get(id, access)));
     expect(back.map((d) => d.fullName)).toEqual(ids.map((_, i) => `Người ${i}`));
 
-    const [erased = '', kept = ''] = ids;
+    const [erased = '', present = ''] = ids;
+    const absent = h.current.pseudonyms.applicantId('079199999999');
     await h.current.vault.erase(erased, access);
-    const [skipped, written] = await Promise.all([
-      h.current.vault.put(erased, { fullName: 'X', idNumber: '1' }, { unlessErased: true }),
-      h.current.vault.put(kept, { fullName: 'Y', idNumber: '2' }, { unlessErased: true }),
+    const [skippedErased, skippedPresent, written] = await Promise.all([
+      h.current.vault.put(erased, { fullName: 'X', idNumber: '1' }, { ifAbsent: true }),
+      h.current.vault.put(present, { fullName: 'Y', idNumber: '2' }, { ifAbsent: true }),
+      h.current.vault.put(absent, { fullName: 'Z', idNumber: '3' }, { ifAbsent: true }),
     ]);
-    expect(skipped.stored).toBe(false);
-    expect(written.stored).toBe(true);
+    expect([skippedErased.stored, skippedPresent.stored, written.stored]).toEqual([false, false, true]);
     await expect(h.current.vault.get(erased, access)).rejects.toMatchObject({
       code: 'INTAKE_PERSONAL_DATA_ERASED',
     });
-    expect((await h.current.vault.get(kept, access)).fullName).toBe('Y');
+    expect((await h.current.vault.get(present, access)).fullName).toBe('Người 1');
+    expect((await h.current.vault.get(absent, access)).fullName).toBe('Z');
+
+    // In one batch, a plain put and an ifAbsent put of the same applicant: the plain one is written, the other not.
+    const [plain, late] = await Promise.all([
+      h.current.vault.put(present, { fullName: 'W', idNumber: '2' }),
+      h.current.vault.put(present, { fullName: 'V', idNumber: '2' }, { ifAbsent: true }),
+    ]);
+    expect([plain.stored, late.stored]).toEqual([true, false]);
+    expect((await h.current.vault.get(present, access)).fullName).toBe('W');
   });
 
   it('given an unknown applicant, then 404', async () => {
