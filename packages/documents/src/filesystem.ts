@@ -5,14 +5,16 @@ import { StorageUnavailable } from './errors.js';
 import { type DocumentStorage, isSha256, type PutResult } from './port.js';
 
 /**
- * The two steps of a write that a crash can interrupt. Tests replace one to fail half-way; production uses the
- * defaults.
+ * The steps of a write that a crash can interrupt, and the directory fsync that makes it durable. Tests replace
+ * one to fail half-way or to see what is synced; production uses the defaults.
  */
 export interface WriteSteps {
   /** Writes all of `bytes` to the open temporary file. */
   write(handle: FileHandle, bytes: Uint8Array): Promise<void>;
   /** Moves the finished temporary file to its final name (atomic on one filesystem). */
   rename(from: string, to: string): Promise<void>;
+  /** Makes a directory's entries durable (fsync of the directory). */
+  syncDirectory(path: string): Promise<void>;
 }
 
 export interface FilesystemStorageOptions {
@@ -26,6 +28,7 @@ const defaultSteps: WriteSteps = {
     await handle.writeFile(bytes);
   },
   rename,
+  syncDirectory,
 };
 
 const isNotFound = (error: unknown) =>
@@ -44,6 +47,21 @@ async function syncDirectory(path: string): Promise<void> {
   } finally {
     await dir.close();
   }
+}
+
+/**
+ * What makes a file renamed into `dir` durable: `dir` itself (the new entry) and, when `mkdir` has just created
+ * directories down to it (`firstCreated` the topmost), the parent of each, whose entry for it is new too.
+ */
+function directoriesToSync(dir: string, firstCreated: string | undefined): string[] {
+  const dirs = [dir];
+  if (firstCreated === undefined) return dirs;
+  const stop = dirname(firstCreated);
+  for (let current = dir; current !== stop && dirname(current) !== current; ) {
+    current = dirname(current);
+    dirs.push(current);
+  }
+  return dirs;
 }
 
 /**
@@ -69,8 +87,10 @@ export function filesystemDocumentStorage(options: FilesystemStorageOptions): Do
 
   const write = async (sha256: string, bytes: Uint8Array): Promise<void> => {
     const finalPath = pathOf(root, sha256);
+    const finalDir = dirname(finalPath);
+    // The final directory first: if the root is new too, `firstCreated` then covers it.
+    const firstCreated = await mkdir(finalDir, { recursive: true });
     await mkdir(tmpDir, { recursive: true });
-    await mkdir(dirname(finalPath), { recursive: true });
     const tmpPath = join(tmpDir, `${sha256}.${randomBytes(6).toString('hex')}.tmp`);
     let handle: FileHandle | undefined;
     try {
@@ -80,7 +100,7 @@ export function filesystemDocumentStorage(options: FilesystemStorageOptions): Do
       await handle.close();
       handle = undefined;
       await steps.rename(tmpPath, finalPath);
-      await syncDirectory(dirname(finalPath));
+      for (const dir of directoriesToSync(finalDir, firstCreated)) await steps.syncDirectory(dir);
     } catch (error) {
       await handle?.close().catch(() => undefined);
       await unlink(tmpPath).catch(() => undefined);

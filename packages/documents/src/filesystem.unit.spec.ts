@@ -104,6 +104,29 @@ describe('filesystem document storage', () => {
     expect(await storage.get(sha)).toBeUndefined();
   });
 
+  it('given the first document of a new shard, when put, then the new directories and the parents holding them are synced', async () => {
+    const synced: string[] = [];
+    const storage = filesystemDocumentStorage({
+      root: join(root, 'documents'),
+      steps: {
+        syncDirectory: async (path) => {
+          synced.push(path.slice(root.length));
+        },
+      },
+    });
+    const { sha256: sha } = await storage.put(Buffer.from('%PDF-1.7 first of its shard'));
+    const shard = `/documents/${sha.slice(0, 2)}/${sha.slice(2, 4)}`;
+    // `documents` was created too (the root did not exist): its parent holds its new entry.
+    expect(synced).toEqual([shard, `/documents/${sha.slice(0, 2)}`, '/documents', '']);
+
+    // A second document in the same shard (content searched for its prefix): only the shard gains an entry.
+    let n = 0;
+    while (sha256(Buffer.from(`%PDF-1.7 neighbour ${n}`)).slice(0, 4) !== sha.slice(0, 4)) n++;
+    synced.length = 0;
+    await storage.put(Buffer.from(`%PDF-1.7 neighbour ${n}`));
+    expect(synced).toEqual([shard]);
+  });
+
   it('given a name that is not a SHA-256, when read, then nothing is returned and no path is built from it', async () => {
     const storage = filesystemDocumentStorage({ root });
     await storage.put(Buffer.from('%PDF-1.7 x'));
