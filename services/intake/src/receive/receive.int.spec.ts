@@ -1,8 +1,15 @@
-import { demoCatalog } from '@onestop/catalog';
+import {
+  createCatalog,
+  createUnitRegistryFromEvents,
+  demoCatalog,
+  demoProcedures,
+  demoUnitEvents,
+} from '@onestop/catalog';
 import { computeDueAt, streamIdFor, vnCivilServiceCalendar } from '@onestop/domain';
 import { uuidv7Ids } from '@onestop/service-kit';
 import { describe, expect, it } from 'vitest';
-import { birthRegistration, newKey, units, useIntakeHarness } from '../fixtures/harness.js';
+import { buildApp } from '../app.js';
+import { birthRegistration, JWT_SECRET, newKey, units, useIntakeHarness } from '../fixtures/harness.js';
 import { claimIdempotencyKey, idempotencyStreamId } from './idempotency.js';
 import type { ReceiveBody } from './route.js';
 
@@ -201,6 +208,44 @@ describe('POST /v1/intake/dossiers', () => {
     expect(response.statusCode).toBe(422);
     expect(response.json()).toMatchObject({ code: 'INTAKE_COMPETENT_UNIT_INVALID' });
     expect(response.json().message).toContain(units.justice);
+  });
+
+  it('given a procedure version that lists a unit which has since ended, when no competent unit is named, then the one in force is chosen', async () => {
+    // Effective before the March 2025 department merger, and never revised: it still lists the merged-away one.
+    const [template] = demoProcedures;
+    if (template === undefined) throw new Error('no demo procedure');
+    const catalog = createCatalog({
+      units: createUnitRegistryFromEvents(demoUnitEvents),
+      procedures: [
+        ...demoProcedures,
+        {
+          ...template,
+          code: '9.000001',
+          version: '2025.01',
+          effectiveFrom: '2025-01-01',
+          competentUnitIds: [units.agricultureRuralDevelopment, units.justice],
+        },
+      ],
+    });
+    const app = await buildApp(
+      { ...h.current, ids: uuidv7Ids, catalog },
+      { auth: { mode: 'hs256', secret: JWT_SECRET }, logger: false },
+    );
+    try {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/v1/intake/dossiers',
+        headers: {
+          authorization: `Bearer ${await h.current.token('clerk', units.provincialCentre)}`,
+          'idempotency-key': newKey(),
+        },
+        payload: birthRegistration({ procedureCode: '9.000001', receivingUnitId: units.provincialCentre }),
+      });
+      expect(response.statusCode).toBe(201);
+      expect(response.json().receipt.competentUnit.id).toBe(units.justice);
+    } finally {
+      await app.close();
+    }
   });
 
   it('given an unknown procedure or unit, then 404 naming the value', async () => {

@@ -8,7 +8,7 @@
  * A first receipt answers 201; a retry with the same key and body answers 200 with the same dossier and the
  * header `Idempotent-Replayed: true`.
  */
-import type { Catalog, Procedure, Unit } from '@onestop/catalog';
+import { type Catalog, type Procedure, type Unit, UnitNotInForce } from '@onestop/catalog';
 import {
   ComponentCode,
   computeDueAt,
@@ -80,6 +80,16 @@ const example: ReceiveBody = {
   ],
 };
 
+/** The unit as it is at `at`, or undefined if it was not in force then (established later, or ended). */
+function unitInForce(catalog: Catalog, id: string, at: Date): Unit | undefined {
+  try {
+    return catalog.unitAt(id, at);
+  } catch (error) {
+    if (UnitNotInForce.is(error)) return undefined;
+    throw error;
+  }
+}
+
 /** The administrative area a unit serves: a centre or department serves its parent; a commune or province itself. */
 function areaOf(unit: Unit): string {
   return unit.kind === 'commune' || unit.kind === 'province' ? unit.id : (unit.parentId ?? unit.id);
@@ -144,12 +154,20 @@ function planReceipt(catalog: Catalog, body: ReceiveBody, now: Date): Plan {
   const allowed = procedure.competentUnitIds;
   let competentUnitId = body.competentUnitId;
   if (competentUnitId === undefined) {
-    const local = allowed.find((id) => areaOf(catalog.unitAt(id, now)) === areaOf(receiving));
-    competentUnitId = local ?? (allowed.length === 1 ? allowed[0] : undefined);
+    // A procedure version can outlive a unit it lists (a merger after it took effect): choose among those in
+    // force. If none is, the first listed is kept, and `unitAt` below names it as no longer in force.
+    const inForce = allowed.flatMap((id) => unitInForce(catalog, id, now) ?? []);
+    if (inForce.length === 0) {
+      competentUnitId = allowed[0];
+    } else {
+      const local = inForce.find((unit) => areaOf(unit) === areaOf(receiving));
+      competentUnitId = (local ?? (inForce.length === 1 ? inForce[0] : undefined))?.id;
+    }
     if (competentUnitId === undefined) {
+      const choices = inForce.map((unit) => unit.id);
       throw CompetentUnitRequired(
-        `procedure ${procedure.code} has several competent units; choose competentUnitId among ${allowed.join(', ')}`,
-        { details: { procedureCode: procedure.code, allowed } },
+        `procedure ${procedure.code} has several competent units; choose competentUnitId among ${choices.join(', ')}`,
+        { details: { procedureCode: procedure.code, allowed: choices } },
       );
     }
   } else if (!allowed.includes(competentUnitId)) {
