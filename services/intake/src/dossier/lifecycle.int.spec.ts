@@ -167,6 +167,34 @@ describe('refusals', () => {
     expect(transfer.json().details.currentStatus).toBe(3);
   });
 
+  it('given an Idempotency-Key, when the refusal is retried, then the first refusal answers and only one is recorded', async () => {
+    const key = newKey();
+    const payload = {
+      procedureCode: '1.001193',
+      receivingUnitId: units.nhaTrangCentre,
+      reason: 'Sai thẩm quyền',
+    };
+    const refuse = async (body: object) =>
+      h.current.app.inject({
+        method: 'POST',
+        url: '/v1/intake/refusals',
+        headers: { ...(await clerk()), 'idempotency-key': key },
+        payload: body,
+      });
+    const first = await refuse(payload);
+    const retried = await refuse(payload);
+    expect(first.statusCode).toBe(201);
+    expect(retried.statusCode).toBe(200);
+    expect(retried.headers['idempotent-replayed']).toBe('true');
+    expect(retried.json()).toEqual(first.json());
+    const stream = await h.current.store.readStream(`intake-${first.json().dossierId}`);
+    expect(stream.map((e) => e.type)).toEqual(['DossierRefused']);
+
+    const other = await refuse({ ...payload, reason: 'Lý do khác' });
+    expect(other.statusCode).toBe(409);
+    expect(other.json().code).toBe('INTAKE_IDEMPOTENCY_KEY_REUSED');
+  });
+
   it('given no reason, then 400 naming body.reason; another centre’s clerk, then 403', async () => {
     const missing = await h.current.app.inject({
       method: 'POST',

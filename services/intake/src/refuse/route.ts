@@ -2,15 +2,20 @@
  * `POST /v1/intake/refusals`: refusal to receive (status 3, Form 03): the dossier is out of scope or ineligible.
  * No dossier code is drawn (codes are for received dossiers); the refusal gets its own dossier id and stream so
  * that refusals are counted per receiving unit.
+ *
+ * An `Idempotency-Key` is optional here (a refusal draws no code and stores no personal data), but a client that
+ * may retry should send one: the key is claimed as for receipts (see ../receive/idempotency.ts), so a retry
+ * answers with the first refusal instead of recording, and counting, a second one.
  */
 import { intakeDecider, ProcedureCode, Reason, streamIdFor, UnitId } from '@onestop/domain';
 import { type App, handleCommand, requireRole, requireUnit } from '@onestop/service-kit';
 import { z } from 'zod';
 import { actorOf } from '../access.js';
 import type { IntakeContext } from '../app.js';
-import { foldDossier } from '../dossier/view.js';
+import { type DossierView, foldDossier, readDossier } from '../dossier/view.js';
 import { NotAReceivingUnit } from '../errors.js';
 import { formatVietnamTime } from '../receipt/receipt.js';
+import { claimIdempotencyKey, IdempotencyKey } from '../receive/idempotency.js';
 
 export const RefuseBody = z.object({
   procedureCode: ProcedureCode,
@@ -35,6 +40,32 @@ export const RefusalResponse = z.object({
   }),
   version: z.number().int(),
 });
+type RefusalResponse = z.infer<typeof RefusalResponse>;
+
+const refuseHeaders = z.looseObject({ 'idempotency-key': IdempotencyKey.optional() });
+
+/** Form 03 from the refusal as recorded, with the catalogue's names as they were when it was made. */
+function refusalResponse(context: IntakeContext, view: DossierView): RefusalResponse {
+  const { refusal, procedureCode } = view;
+  if (refusal === undefined) throw new Error(`dossier ${view.dossierId} is not a refusal`);
+  const at = new Date(refusal.at);
+  const procedure = context.catalog.procedure(procedureCode, at);
+  const unit = context.catalog.unitAt(refusal.receivingUnitId, at);
+  return {
+    dossierId: view.dossierId,
+    status: 3,
+    refusal: {
+      form: '03',
+      title: 'Phiếu từ chối tiếp nhận giải quyết hồ sơ',
+      procedure: { code: procedure.code, name: procedure.name },
+      receivingUnit: { id: unit.id, code: unit.code, name: unit.name },
+      reason: refusal.reason,
+      refusedAt: refusal.at,
+      refusedAtLocal: formatVietnamTime(at),
+    },
+    version: view.version,
+  };
+}
 
 export function registerRefuseRoute(app: App, context: IntakeContext): void {
   app.post(
@@ -43,7 +74,12 @@ export function registerRefuseRoute(app: App, context: IntakeContext): void {
       onRequest: requireRole('clerk', 'admin'),
       schema: {
         summary: 'Refuse to receive a dossier (status 3, Form 03)',
+        description:
+          'Optional `Idempotency-Key`: a retry with the same key and body returns the first refusal (200, ' +
+          '`Idempotent-Replayed: true`); the same key with another body is 409 INTAKE_IDEMPOTENCY_KEY_REUSED. ' +
+          'Without a key, every request records a refusal.',
         tags: ['intake'],
+        headers: refuseHeaders,
         body: RefuseBody.meta({
           examples: [
             {
@@ -53,7 +89,7 @@ export function registerRefuseRoute(app: App, context: IntakeContext): void {
             },
           ],
         }),
-        response: { 201: RefusalResponse },
+        response: { 200: RefusalResponse, 201: RefusalResponse },
       },
     },
     async (request, reply) => {
@@ -67,7 +103,24 @@ export function registerRefuseRoute(app: App, context: IntakeContext): void {
           details: { unitId: unit.id, kind: unit.kind },
         });
       }
-      const dossierId = context.ids.next();
+      let dossierId = context.ids.next();
+      const key = request.headers['idempotency-key'];
+      if (key !== undefined) {
+        const claim = await claimIdempotencyKey(context.store, context.ids, {
+          key,
+          fingerprint: context.pseudonyms.requestFingerprint({ route: 'refuse', body }),
+          dossierId,
+        });
+        dossierId = claim.dossierId;
+        // A claim without a refusal behind it: the first attempt stopped before writing; this one writes it.
+        const earlier = claim.repeated ? (await readDossier(context.store, dossierId)).view : undefined;
+        if (earlier !== undefined) {
+          return reply
+            .status(200)
+            .header('idempotent-replayed', 'true')
+            .send(refusalResponse(context, earlier));
+        }
+      }
       const handled = await handleCommand({
         store: context.store,
         decider: intakeDecider,
@@ -85,20 +138,8 @@ export function registerRefuseRoute(app: App, context: IntakeContext): void {
         },
       });
       const view = foldDossier(dossierId, handled.history);
-      return reply.status(201).send({
-        dossierId,
-        status: 3,
-        refusal: {
-          form: '03',
-          title: 'Phiếu từ chối tiếp nhận giải quyết hồ sơ',
-          procedure: { code: procedure.code, name: procedure.name },
-          receivingUnit: { id: unit.id, code: unit.code, name: unit.name },
-          reason: view?.refusal?.reason ?? body.reason,
-          refusedAt: now.toISOString(),
-          refusedAtLocal: formatVietnamTime(now),
-        },
-        version: handled.version,
-      });
+      if (view === undefined) throw new Error('refusal not recorded');
+      return reply.status(201).send(refusalResponse(context, view));
     },
   );
 }
