@@ -67,12 +67,13 @@ export function registerVaultRoutes(app: App, context: IntakeContext): void {
           });
         }
         const view = await loadDossier(context, dossierId);
+        // The unit first: a clerk of another unit learns nothing, not even whether the dossier is this applicant's.
+        requireUnit(request, view.receivingUnitId ?? '');
         if (view.applicantId !== applicantId) {
           throw ApplicantMismatch(`dossier ${dossierId} is not applicant ${applicantId}'s`, {
             details: { dossierId, applicantId },
           });
         }
-        requireUnit(request, view.receivingUnitId ?? '');
       }
       try {
         const data = await context.vault.get(applicantId, {

@@ -128,6 +128,23 @@ describe('personal-data vault', () => {
       units.camRanhCentre,
     );
     expect(other.statusCode).toBe(403);
+    // Another applicant's id with that dossier: the same refusal, so the answer does not tell whose dossier it is.
+    const stranger = await h.current.app.inject({
+      method: 'POST',
+      url: '/v1/intake/dossiers',
+      headers: { ...(await headers('clerk', units.nhaTrangCentre)), 'idempotency-key': newKey() },
+      payload: birthRegistration(),
+    });
+    const someoneElse: string = stranger.json().applicantId;
+    expect(someoneElse).not.toBe(applicantId);
+    const probe = await read(
+      someoneElse,
+      `purpose=curious&dossierId=${dossierId}`,
+      'clerk',
+      units.camRanhCentre,
+    );
+    expect(probe.statusCode).toBe(403);
+    expect(probe.json().code).toBe(other.json().code);
     const noPurpose = await read(applicantId, '');
     expect(noPurpose.statusCode).toBe(400);
     expect(noPurpose.json().details.issues[0].path).toBe('querystring.purpose');
