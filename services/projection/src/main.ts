@@ -23,6 +23,8 @@ import { migrateProjection } from './read-model/tables.js';
 const config = loadConfig(
   z.object({
     PORT: z.coerce.number().int().min(1).max(65535).default(3005),
+    // As every service: all interfaces by default (containers), loopback when the stack launcher says so.
+    HOST: z.string().min(1).default('0.0.0.0'),
     DATABASE_URL: z.url(),
     PROJECTION_SCHEMA: z
       .string()
@@ -91,4 +93,4 @@ installShutdown(app, {
     { name: 'database', close: () => db.close() },
   ],
 });
-await app.listen({ port: config.PORT, host: '0.0.0.0' });
+await app.listen({ port: config.PORT, host: config.HOST });

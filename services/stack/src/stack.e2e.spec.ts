@@ -12,7 +12,13 @@ import { type Role, signDevToken } from '@onestop/service-kit';
 import { kafkaBrokers } from '@onestop/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, type LaunchedStack, launchStack, stackPrefix } from './testing/launch-stack.js';
+import {
+  alive,
+  type LaunchedStack,
+  launchStack,
+  listeningAddresses,
+  stackPrefix,
+} from './testing/launch-stack.js';
 
 const SECRET = `stack-e2e-${randomBytes(16).toString('hex')}`;
 const PREFIX = stackPrefix('e2e');
@@ -96,6 +102,11 @@ describe('stack mode', () => {
     );
     expect(new Set(services.map((s) => s.pid)).size).toBe(services.length);
     expect(services.every((s) => alive(s.pid))).toBe(true);
+    // The launcher binds everything to the loopback address (HOST=127.0.0.1): no service listens beyond it.
+    const listening = listeningAddresses();
+    for (const service of services) {
+      expect(listening.get(Number(new URL(service.url).port)), service.name).toEqual(['127.0.0.1']);
+    }
 
     const ready = await call('GET', '/health/ready');
     expect(ready.status).toBe(200);

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,8 @@ export interface LaunchStackOptions {
   readonly secret: string;
   /** Where the random base port is drawn from (ports base … base + 9); keep specs apart. Default 20 000. */
   readonly portsFrom?: number;
+  /** The base port itself (a spec that holds one of its ports on purpose); default: a free one from `portsFrom`. */
+  readonly basePort?: number;
   /** More environment for the launcher (and, through it, every service). */
   readonly env?: Readonly<Record<string, string>>;
   readonly startTimeoutMs?: number;
@@ -49,18 +52,35 @@ export interface LaunchedStack {
 /** Ports a stack takes: the gateway's and one per service after it. */
 const PORTS = Math.max(...STACK_SERVICES.map((s) => s.portOffset)) + 1;
 
-async function freeBasePort(from: number): Promise<number> {
-  const free = (port: number) =>
-    new Promise<boolean>((done) => {
-      const server = createServer();
-      server.once('error', () => done(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
-    });
+/** Whether `port` can be listened on at 127.0.0.1 right now. */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise<boolean>((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+}
+
+/** The IPv4 addresses listening on each TCP port of this machine (from /proc/net/tcp; Linux). */
+export function listeningAddresses(): Map<number, string[]> {
+  const byPort = new Map<number, string[]>();
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const [, local, , state] = line.trim().split(/\s+/);
+    if (state !== '0A' || local === undefined) continue; // 0A: LISTEN
+    const [hex = '', portHex = ''] = local.split(':');
+    const address = [3, 2, 1, 0].map((i) => Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join('.');
+    const port = Number.parseInt(portHex, 16);
+    byPort.set(port, [...(byPort.get(port) ?? []), address]);
+  }
+  return byPort;
+}
+
+export async function freeBasePort(from: number): Promise<number> {
   const step = Math.max(10, PORTS);
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = from + Math.floor(Math.random() * 200) * step;
     const ports = Array.from({ length: PORTS }, (_, i) => base + i);
-    if ((await Promise.all(ports.map(free))).every(Boolean)) return base;
+    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base;
   }
   throw new Error('no free ports');
 }
@@ -95,7 +115,7 @@ export function stackPrefix(tag: string): string {
 
 export async function launchStack(options: LaunchStackOptions): Promise<LaunchedStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'onestop-stack-'));
-  const base = await freeBasePort(options.portsFrom ?? 20_000);
+  const base = options.basePort ?? (await freeBasePort(options.portsFrom ?? 20_000));
   const child = spawn(process.execPath, ['--import', 'tsx', 'services/stack/src/main.ts'], {
     cwd: repoRoot,
     env: {
