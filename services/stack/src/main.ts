@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { authConfigFromEnv, authEnvShape, loadConfig } from '@onestop/service-kit';
 import { z } from 'zod';
 import { persistentSecret } from './launcher/secrets.js';
-import { startStack } from './launcher/stack.js';
+import { type RunningStack, startStack } from './launcher/stack.js';
 import { schemaName } from './runtime/env.js';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -47,7 +47,48 @@ const trackingKey =
   env.ONESTOP_TRACKING_KEY ?? (await persistentSecret(env.ONESTOP_DATA_DIR, 'tracking-key'));
 
 const width = 14;
-const stack = await startStack({
+// Until `startStack` returns it owns the children: a child that dies meanwhile fails the start, which stops the
+// others and throws; a Ctrl-C meanwhile is remembered and acted on once there is a stack to stop.
+let stack: RunningStack | undefined;
+let stopping: Promise<void> | undefined;
+let stopWhenStarted: number | undefined;
+function shutdown(code: number): Promise<void> {
+  const running = stack;
+  if (running === undefined) {
+    stopWhenStarted ??= code;
+    return Promise.resolve();
+  }
+  stopping ??= (async () => {
+    process.stdout.write('\nstopping the stack…\n');
+    await running.stop();
+    process.stdout.write('stopped\n');
+    process.exit(code);
+  })();
+  return stopping;
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (stack === undefined) {
+      process.stdout.write(`\n${signal}: stopping once the services have started…\n`);
+      void shutdown(0);
+      return;
+    }
+    if (stopping !== undefined) {
+      // A second Ctrl-C: do not wait for the services' graceful shutdown.
+      for (const service of stack.services) {
+        try {
+          process.kill(service.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      process.exit(1);
+    }
+    void shutdown(0);
+  });
+}
+
+stack = await startStack({
   repoRoot,
   basePort: env.ONESTOP_STACK_PORT,
   host: env.HOST,
@@ -65,37 +106,13 @@ const stack = await startStack({
   logLevel: env.LOG_LEVEL,
   onOutput: (service, line) => process.stdout.write(`[${service}] ${line}\n`),
   onServiceExit: (service, code) => {
+    // During the start, `startStack` reports the failure itself (and stops the rest).
+    if (stack === undefined) return;
     process.stderr.write(`\n${service} exited (${code}); stopping the stack\n`);
     void shutdown(1);
   },
 });
-
-let stopping: Promise<void> | undefined;
-function shutdown(code: number): Promise<void> {
-  stopping ??= (async () => {
-    process.stdout.write('\nstopping the stack…\n');
-    await stack.stop();
-    process.stdout.write('stopped\n');
-    process.exit(code);
-  })();
-  return stopping;
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping !== undefined) {
-      // A second Ctrl-C: do not wait for the services' graceful shutdown.
-      for (const service of stack.services) {
-        try {
-          process.kill(service.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      process.exit(1);
-    }
-    void shutdown(0);
-  });
-}
+if (stopWhenStarted !== undefined) await shutdown(stopWhenStarted);
 
 const url = stack.gatewayUrl;
 const token = 'pnpm onestop token --role clerk --unit kh.p-nha-trang.ttpvhcc';
