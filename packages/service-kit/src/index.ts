@@ -10,6 +10,7 @@ export * from './ids.js';
 export * from './input-text.js';
 export * from './metrics.js';
 export * from './public-scope.js';
+export * from './secrets.js';
 export * from './server.js';
 export * from './session.js';
 export * from './shutdown.js';

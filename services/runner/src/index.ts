@@ -5,4 +5,4 @@ export {
   type ProjectionConsumer,
   startProjectionConsumer,
 } from './projection-consumer.js';
-export { devVaultMasterKey, persistentSecret } from './secrets.js';
+export { devVaultMasterKey } from './secrets.js';

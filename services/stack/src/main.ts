@@ -3,10 +3,10 @@
  * in front (the composition root of stack mode; the only place of the launcher that reads the environment).
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { authConfigFromEnv, authEnvShape, loadConfig } from '@onestop/service-kit';
+import { authConfigFromEnv, authEnvShape, loadConfig, persistentSecret } from '@onestop/service-kit';
 import { z } from 'zod';
-import { persistentSecret } from './launcher/secrets.js';
 import { type RunningStack, startStack } from './launcher/stack.js';
 import { schemaName } from './runtime/env.js';
 
@@ -39,12 +39,14 @@ for (const script of ['infra/postgres/ensure.sh', 'infra/kafka/kafka.sh']) {
   });
 }
 
-const jwtSecret = env.JWT_SECRET ?? (await persistentSecret(env.ONESTOP_DATA_DIR, 'dev-jwt-secret'));
+// Generated on the first start, then kept: dev tokens stay valid across restarts, and a new vault master key would
+// make the sealed personal data unreadable.
+const secret = (name: string) =>
+  persistentSecret(env.ONESTOP_DATA_DIR, name, () => randomBytes(32).toString('base64'));
+const jwtSecret = env.JWT_SECRET ?? (await secret('dev-jwt-secret'));
 const identityProvider = env.JWKS_URL !== undefined || env.JWKS_FILE !== undefined;
-const vaultMasterKey =
-  env.ONESTOP_VAULT_MASTER_KEY ?? (await persistentSecret(env.ONESTOP_DATA_DIR, 'vault-master-key'));
-const trackingKey =
-  env.ONESTOP_TRACKING_KEY ?? (await persistentSecret(env.ONESTOP_DATA_DIR, 'tracking-key'));
+const vaultMasterKey = env.ONESTOP_VAULT_MASTER_KEY ?? (await secret('vault-master-key'));
+const trackingKey = env.ONESTOP_TRACKING_KEY ?? (await secret('tracking-key'));
 
 const width = 14;
 // Until `startStack` returns it owns the children: a child that dies meanwhile fails the start, which stops the
