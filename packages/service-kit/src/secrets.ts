@@ -12,8 +12,9 @@ const isCode = (error: unknown, code: string) =>
 
 /**
  * The secret in `<dataDir>/<name>`, created with `generate()` if missing. Creation is atomic and durable: the
- * secret is written and fsynced under a temporary name, then hard-linked to its name (which fails if it exists),
- * so a crash never leaves an empty or half-written secret and two starters end up with the same one.
+ * secret is written and fsynced under a temporary name, then hard-linked to its name (which fails if it exists)
+ * and the directory fsynced, so a crash never leaves an empty or half-written secret and two starters end up
+ * with the same one.
  */
 export async function persistentSecret(
   dataDir: string,
@@ -42,6 +43,14 @@ export async function persistentSecret(
     if (!isCode(error, 'EEXIST')) throw error;
   } finally {
     await unlink(temporary);
+  }
+  // The name is an entry of the directory: durable only once the directory is synced (else a power loss could
+  // lose the key after data was sealed with it).
+  const directory = await open(dataDir, 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
   }
   return (await readFile(file, 'utf8')).trim();
 }
