@@ -22,5 +22,16 @@ export const embeddedEnv = z.object({
 export type EmbeddedEnv = z.infer<typeof embeddedEnv>;
 
 export function loadEmbeddedEnv(env: NodeJS.ProcessEnv = process.env): EmbeddedEnv {
-  return loadConfig(embeddedEnv, env);
+  const parsed = loadConfig(embeddedEnv, env);
+  // `pnpm start` runs in services/runner and `pnpm onestop` in the repository root: a relative data directory is
+  // taken from the root for both, so the server and the CLI always use the same folder.
+  return { ...parsed, ONESTOP_DATA_DIR: resolve(repoRoot, parsed.ONESTOP_DATA_DIR) };
+}
+
+/**
+ * A path the user typed on the command line (`--out`), from the directory they typed it in: pnpm runs the CLI in
+ * the repository root and says where it was invoked in INIT_CWD.
+ */
+export function fromInvocationDir(path: string, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.INIT_CWD ?? process.cwd(), path);
 }

@@ -24,6 +24,7 @@ import {
   resolvePeriod,
 } from '@onestop/projection';
 import { z } from 'zod';
+import { fromInvocationDir } from '../config.js';
 import { parseFlags, targetOptions } from './flags.js';
 import { logEntryOf } from './log-source.js';
 import { openTarget, UsageError } from './target.js';
@@ -168,15 +169,16 @@ export async function exportCommand(args: string[], dataDir: string, now: Date):
   const target = await openTarget(flags, dataDir);
   try {
     const scan = target.kind === 'embedded' ? scanStore(target.store) : scanProjection(target.db);
-    const out = flags.out === undefined ? process.stdout : createWriteStream(flags.out);
+    const outFile = flags.out === undefined ? undefined : fromInvocationDir(flags.out);
+    const out = outFile === undefined ? process.stdout : createWriteStream(outFile);
     const { exported, read } = await exportEvents(scan, filter, out);
-    if (flags.out !== undefined) {
+    if (outFile !== undefined) {
       out.end();
       await once(out, 'finish');
     }
     process.stderr.write(
       `export: ${exported} events of ${read} in [${new Date(period.fromMs).toISOString()}, ` +
-        `${new Date(period.toMs).toISOString()})${flags.out === undefined ? '' : ` written to ${flags.out}`}\n`,
+        `${new Date(period.toMs).toISOString()})${outFile === undefined ? '' : ` written to ${outFile}`}\n`,
     );
     return 0;
   } finally {

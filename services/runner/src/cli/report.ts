@@ -3,11 +3,12 @@
  * built by the same `reformReport` as `GET /v1/reports/reform` (the KPI API's figures).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { demoCatalog } from '@onestop/catalog';
 import { parseOrThrow, vnCivilServiceCalendar } from '@onestop/domain';
 import { ReformReportQuery, reformReport, reformReportPdf, reformReportXlsx } from '@onestop/projection';
 import { z } from 'zod';
+import { fromInvocationDir } from '../config.js';
 import { parseFlags, targetOptions } from './flags.js';
 import { openTarget, UsageError } from './target.js';
 
@@ -58,7 +59,7 @@ export async function reportCommand(args: string[], dataDir: string, now: Date):
   } finally {
     await target.close();
   }
-  const dir = resolve(flags.out ?? '.');
+  const dir = fromInvocationDir(flags.out ?? '.');
   await mkdir(dir, { recursive: true });
   const base = `bao-cao-cchc-${report.period.key}${query.unitId === undefined ? '' : `-${query.unitId}`}`;
   const files: Array<[string, () => Promise<Buffer>]> = [];
