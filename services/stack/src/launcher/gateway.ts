@@ -25,10 +25,16 @@ export interface GatewayOptions {
   readonly clockTargets: readonly Upstream[];
   /** Everything no route matches. */
   readonly fallback: Upstream;
+  /** How long `close()` lets requests in flight finish before it cuts them. Default 10 s. */
+  readonly closeGraceMs?: number;
 }
 
 export interface Gateway {
   readonly url: string;
+  /**
+   * Stops taking connections, lets the requests in flight finish (a receipt being committed must reach its
+   * clerk), closes keep-alive connections as they turn idle, and cuts what still runs after the grace period.
+   */
   close(): Promise<void>;
 }
 
@@ -69,8 +75,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     url: `http://${options.host}:${port}`,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
+      // Node closes only the connections idle at close(); one whose request was in flight turns idle later.
+      const reaper = setInterval(() => server.closeIdleConnections(), 100);
+      const deadline = setTimeout(() => server.closeAllConnections(), options.closeGraceMs ?? 10_000);
+      try {
+        await closed;
+      } finally {
+        clearInterval(reaper);
+        clearTimeout(deadline);
+      }
       agent.destroy();
     },
   };

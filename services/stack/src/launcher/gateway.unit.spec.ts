@@ -114,6 +114,39 @@ describe('the gateway', () => {
     });
   });
 
+  it('given a request in flight, when the gateway closes, then the request is answered and close waits for it', async () => {
+    const slow = http.createServer((_req, res) => {
+      setTimeout(() => {
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end('{"dossierCode":"committed"}');
+      }, 300);
+    });
+    await new Promise<void>((done) => slow.listen(0, '127.0.0.1', done));
+    closers.push(() => new Promise<void>((done) => slow.close(() => done())));
+    const address = slow.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const intake = { name: 'intake', url: `http://127.0.0.1:${port}` };
+    const g = await startGateway({
+      host: '127.0.0.1',
+      port: 0,
+      routes: [{ prefix: '/v1/intake', upstream: intake }],
+      clockTargets: [],
+      fallback: await upstream('gateway'),
+    });
+    // A keep-alive connection with nothing in flight must not hold the close either.
+    await (await fetch(`${g.url}/v1/catalog/units`)).text();
+
+    const inFlight = fetch(`${g.url}/v1/intake/dossiers`, { method: 'POST', body: '{}' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    await g.close();
+    const answer = await inFlight;
+    expect(answer.status).toBe(201);
+    expect(await answer.json()).toEqual({ dossierCode: 'committed' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await expect(fetch(`${g.url}/v1/intake/dossiers`)).rejects.toThrow();
+  });
+
   it('given a service that is down, when it is called, then 502 names it', async () => {
     const dead: Upstream = { name: 'processing', url: 'http://127.0.0.1:9' };
     const g = await gateway([await upstream('intake'), dead], await upstream('gateway'));
