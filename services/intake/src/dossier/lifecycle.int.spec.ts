@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { parseDossierEvent } from '@onestop/domain';
+import { uuidv7 } from '@onestop/service-kit';
 import { describe, expect, it } from 'vitest';
+import { deskDossiersTable } from '../desk/table.js';
 import { birthRegistration, newKey, units, useIntakeHarness } from '../fixtures/harness.js';
 
 const h = useIntakeHarness();
@@ -115,6 +118,55 @@ describe('withdraw', () => {
     await command(id, 'transfer', { toUnitId: units.nhaTrangWard, channel: 'electronic' });
     const response = await command(id, 'withdraw', {});
     expect(response.json().status).toBe(7);
+  });
+
+  it('given a transferred dossier that processing has decided or stopped, when withdrawn, then 409 naming that status; while awaiting a supplement, then 7', async () => {
+    const desk = deskDossiersTable(h.current.store);
+    await desk.ready();
+    /** What intake's consumer does with a processing event about the dossier. */
+    const consume = (dossierId: string, type: string, data: unknown) =>
+      h.current.store.withTransaction((tx) =>
+        desk.apply(
+          parseDossierEvent({
+            eventId: uuidv7(),
+            type,
+            schemaVersion: 1,
+            dossierId,
+            streamId: `processing-${dossierId}`,
+            streamVersion: 3,
+            occurredAt: h.current.clock.now().toISOString(),
+            recordedAt: h.current.clock.now().toISOString(),
+            source: 'processing',
+            correlationId: 'spec',
+            causationId: 'spec',
+            actor: { id: 'leader-1', role: 'leader', unitId: units.nhaTrangWard },
+            data,
+          }),
+          tx,
+        ),
+      );
+    const transferred = async () => {
+      const id = await receive();
+      await command(id, 'transfer', { toUnitId: units.nhaTrangWard, channel: 'electronic' });
+      return id;
+    };
+
+    const decided = await transferred();
+    await consume(decided, 'DossierDecided', { outcome: 'approved' });
+    const refused = await command(decided, 'withdraw', {});
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().code).toBe('DOM_INVALID_TRANSITION');
+    expect(refused.json().details.currentStatus).toBe(9);
+
+    const stopped = await transferred();
+    await consume(stopped, 'ProcessingStopped', { reason: 'Hồ sơ giả mạo' });
+    expect((await command(stopped, 'withdraw', {})).json().details.currentStatus).toBe(8);
+
+    const waiting = await transferred();
+    await consume(waiting, 'SupplementRequested', { reason: 'Thiếu bản sao CCCD', requestNumber: 1 });
+    const withdrawn = await command(waiting, 'withdraw', {});
+    expect(withdrawn.statusCode).toBe(200);
+    expect(withdrawn.json().status).toBe(7);
   });
 
   it('given an empty reason, then 400 naming body.reason', async () => {

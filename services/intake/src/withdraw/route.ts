@@ -4,6 +4,7 @@ import { type App, handleCommand, requireRole, requireUnit } from '@onestop/serv
 import { z } from 'zod';
 import { actorOf } from '../access.js';
 import type { IntakeContext } from '../app.js';
+import { deskDossiersTable } from '../desk/table.js';
 import { DossierParams, DossierResponse, loadDossier, sendDossier } from '../dossier/route.js';
 import { foldDossier } from '../dossier/view.js';
 
@@ -17,8 +18,10 @@ export function registerWithdrawRoute(app: App, context: IntakeContext): void {
       schema: {
         summary: 'Withdraw a dossier at the applicant’s request (status 7); ends the clock',
         description:
-          'From status 2 or 4 as intake sees it; otherwise 409 DOM_INVALID_TRANSITION naming the status. ' +
-          'Intake does not see the statuses processing sets (5, 6, 8, 9, 10), so it judges by its own stream.',
+          'From status 2 or 4 as intake sees it, and, once transferred, only while the dossier is in 4, 5 or 6 as ' +
+          'the topic says (not once processing has stopped (8) or decided (9) it, nor after its result was ' +
+          'returned (10)); otherwise 409 DOM_INVALID_TRANSITION naming the status. The statuses other services ' +
+          'set are known once intake has consumed their events.',
         tags: ['intake'],
         params: DossierParams,
         body: WithdrawBody.meta({ examples: [{ reason: 'Người nộp rút hồ sơ' }] }),
@@ -29,6 +32,7 @@ export function registerWithdrawRoute(app: App, context: IntakeContext): void {
       const dossierId = request.params.id;
       const view = await loadDossier(context, dossierId);
       const auth = requireUnit(request, view.receivingUnitId ?? '');
+      const processingStatus = await deskDossiersTable(context.store).statusOf(dossierId);
       const handled = await handleCommand({
         store: context.store,
         decider: intakeDecider,
@@ -41,6 +45,7 @@ export function registerWithdrawRoute(app: App, context: IntakeContext): void {
           now: context.clock.now(),
           actor: actorOf(auth, ['clerk', 'admin']),
           ...(request.body.reason === undefined ? {} : { reason: request.body.reason }),
+          ...(processingStatus === undefined ? {} : { processingStatus }),
         },
       });
       return sendDossier(reply, foldDossier(dossierId, handled.history) ?? view);
