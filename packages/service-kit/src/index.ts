@@ -4,6 +4,7 @@ export * from './command.js';
 export * from './config.js';
 export * from './dev-clock.js';
 export * from './docs.js';
+export * from './dossier-status.js';
 export * from './errors.js';
 export * from './health.js';
 export * from './ids.js';

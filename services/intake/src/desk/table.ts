@@ -8,13 +8,13 @@
  * crash, and the receipt's hot path writes nothing more. The SQL is valid in PostgreSQL (table in the store's
  * schema) and in the embedded store's SQLite file, so one implementation serves both modes.
  *
- * Beside it, the national status each dossier last entered as the topic tells it (all services' events): intake's
- * own stream stops at 4 once transferred, and withdrawal must be refused once processing has stopped or decided
- * the dossier, or result-return has returned it. It lags the topic by the consumer's delay, so a withdrawal made
- * in the instant after a decision can still get through; it no longer can once the decision has been consumed.
+ * Beside it, fed by the same consumer, the national status each dossier last entered (`dossierStatusTable`):
+ * intake's own stream stops at 4 once transferred, and withdrawal is refused once processing has stopped or
+ * decided the dossier, or result-return has returned it.
  */
-import { type DossierEvent, localDateOf, NATIONAL_STATUS_ENTERED, NationalStatus } from '@onestop/domain';
+import { type DossierEvent, localDateOf, type NationalStatus } from '@onestop/domain';
 import { type SideTableDatabase, type SideTableTransaction, sideTables } from '@onestop/event-store';
+import { dossierStatusTable } from '@onestop/service-kit';
 import { z } from 'zod';
 
 /** A statement runner: the consumers' transactions and the stores' `withTransaction` fit. */
@@ -49,9 +49,6 @@ export interface DeskDossiers {
 }
 
 const TABLE = 'intake_desk_dossiers';
-const STATUS_TABLE = 'intake_dossier_status';
-const StatusRow = z.object({ status: z.coerce.number().pipe(NationalStatus) });
-const STATUS_BY_EVENT: Readonly<Record<string, NationalStatus | undefined>> = NATIONAL_STATUS_ENTERED;
 
 const Row = z.object({
   dossier_id: z.string(),
@@ -81,28 +78,17 @@ export function deskDossiersTable(db: SqlDatabase): DeskDossiers {
       status text not null
     )`,
     `create index if not exists ${TABLE}_by_day on ${t(TABLE)} (receiving_unit_id, received_day)`,
-    `create table if not exists ${t(STATUS_TABLE)} (
-      dossier_id text primary key,
-      status integer not null,
-      entered_at text not null
-    )`,
   ]);
   const table = tables.table(TABLE);
-  const statusTable = tables.table(STATUS_TABLE);
+  const statuses = dossierStatusTable(db, 'intake_dossier_status');
 
   return {
-    ready: tables.ensure,
+    async ready() {
+      await tables.ensure();
+      await statuses.ready();
+    },
     async apply(event, tx) {
-      const entered = Object.hasOwn(STATUS_BY_EVENT, event.type) ? STATUS_BY_EVENT[event.type] : undefined;
-      if (entered !== undefined) {
-        // Business time orders the statuses; a redelivered older event does not move the dossier back.
-        await tx.query(
-          `insert into ${statusTable} (dossier_id, status, entered_at) values ($1, $2, $3)
-           on conflict (dossier_id) do update set status = excluded.status, entered_at = excluded.entered_at
-           where ${STATUS_TABLE}.entered_at <= excluded.entered_at`,
-          [event.dossierId, entered, event.occurredAt],
-        );
-      }
+      await statuses.apply(event, tx);
       switch (event.type) {
         case 'DossierReceived': {
           const { data } = event;
@@ -138,13 +124,7 @@ export function deskDossiersTable(db: SqlDatabase): DeskDossiers {
           return;
       }
     },
-    async statusOf(dossierId) {
-      const { rows } = await tables.run((tx) =>
-        tx.query(`select status from ${statusTable} where dossier_id = $1`, [dossierId]),
-      );
-      const [row] = rows;
-      return row === undefined ? undefined : StatusRow.parse(row).status;
-    },
+    statusOf: (dossierId) => statuses.statusOf(dossierId),
     async receivedOn(unitId, day) {
       const { rows } = await tables.run((tx) =>
         tx.query(
