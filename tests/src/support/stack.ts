@@ -15,7 +15,12 @@ import {
   registerDigitization,
 } from '@onestop/digitization';
 import { filesystemDocumentStorage } from '@onestop/documents';
-import { dossierEventFromStored, feedbackFollowUpSecret, streamIdFor } from '@onestop/domain';
+import {
+  dossierEventFromStored,
+  feedbackFollowUpSecret,
+  parseDossierEvent,
+  streamIdFor,
+} from '@onestop/domain';
 import { type PostgresEventStore, postgresEventStore } from '@onestop/event-store';
 import {
   buildApp as buildFeedback,
@@ -42,6 +47,7 @@ import {
 } from '@onestop/processing';
 import {
   buildApp as buildResultReturn,
+  deskResultsTable,
   type ResultReturnDeps,
   registerResultReturn,
 } from '@onestop/result-return';
@@ -51,6 +57,7 @@ import {
   DEFAULT_PUBLIC_RATE_LIMIT,
   type Role,
   signDevToken,
+  uuidv7,
   uuidv7Ids,
 } from '@onestop/service-kit';
 import type { TestSchema } from '@onestop/testing';
@@ -297,6 +304,25 @@ export async function startStack(schema: TestSchema): Promise<Stack> {
 
   const resultAtDesk = async (): Promise<FixtureDossier> => {
     const dossier = await openCase();
+    // The decision, as result-return's consumer records it: a desk receives only a decided dossier's result.
+    const desk = deskResultsTable(store);
+    await desk.ready();
+    const decided = parseDossierEvent({
+      eventId: uuidv7(),
+      type: 'DossierDecided',
+      schemaVersion: 1,
+      dossierId: dossier.dossierId,
+      streamId: streamIdFor('processing', dossier.dossierId),
+      streamVersion: 1,
+      occurredAt: clock.now().toISOString(),
+      recordedAt: clock.now().toISOString(),
+      source: 'processing',
+      correlationId: 'fixture',
+      causationId: 'fixture',
+      actor: { id: 'leader-fixture', role: 'leader', unitId: UNITS.competent },
+      data: { outcome: 'approved' },
+    });
+    await store.withTransaction((tx) => desk.apply(decided, tx));
     const response = await send(
       'result-return',
       {

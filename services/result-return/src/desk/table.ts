@@ -7,9 +7,13 @@
  * DossierReceived gives the dossier's code and procedure (the result-return events carry neither), this service's
  * ResultReceivedAtDesk and ResultReturned the rest; rows are upserted, so the order events arrive in does not
  * matter. The SQL is valid in PostgreSQL (table in the store's schema) and in the embedded store's SQLite file.
+ *
+ * Beside it, fed by the same consumer, the national status each dossier last entered (`dossierStatusTable`): a
+ * result received by hand at a desk must be one processing has decided.
  */
-import type { DossierEvent } from '@onestop/domain';
+import type { DossierEvent, NationalStatus } from '@onestop/domain';
 import { type SideTableDatabase, type SideTableTransaction, sideTables } from '@onestop/event-store';
+import { dossierStatusTable } from '@onestop/service-kit';
 import { z } from 'zod';
 
 /** A statement runner: the consumers' transactions and the stores' `withTransaction` fit. */
@@ -33,6 +37,8 @@ export interface DeskResults {
   apply(event: DossierEvent, tx: SqlTransaction): Promise<void>;
   /** Results at `unitId`'s desk not yet returned, the longest waiting first. */
   waitingAt(unitId: string): Promise<WaitingResult[]>;
+  /** The national status the dossier last entered, as the events consumed so far say; undefined if none yet. */
+  statusOf(dossierId: string): Promise<NationalStatus | undefined>;
 }
 
 const TABLE = 'return_desk_results';
@@ -57,6 +63,7 @@ export function deskResultsTable(db: SqlDatabase): DeskResults {
     `create index if not exists ${TABLE}_waiting on ${t(TABLE)} (returning_unit_id, returned_at)`,
   ]);
   const table = tables.table(TABLE);
+  const statuses = dossierStatusTable(db, 'return_dossier_status');
 
   // First writer inserts the row; later events fill in their columns (a redelivery rewrites the same values).
   const upsert = (
@@ -75,8 +82,13 @@ export function deskResultsTable(db: SqlDatabase): DeskResults {
   };
 
   return {
-    ready: tables.ensure,
+    async ready() {
+      await tables.ensure();
+      await statuses.ready();
+    },
+    statusOf: (dossierId) => statuses.statusOf(dossierId),
     async apply(event, tx) {
+      await statuses.apply(event, tx);
       switch (event.type) {
         case 'DossierReceived':
           await upsert(

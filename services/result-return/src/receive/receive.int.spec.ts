@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { useTestSchema } from '@onestop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  consume,
+  decidedDossier,
   type Harness,
   otherUnit,
   processingEvent,
@@ -68,7 +70,7 @@ describe('receiveResultOnResultSentToDesk', () => {
 
 describe('POST /v1/return/dossiers/{id}/receive-result', () => {
   it('given a clerk of the returning unit, when receiving a paper result, then the dossier is at status 9 at their desk', async () => {
-    const id = randomUUID();
+    const id = await decidedDossier(h);
     const clerk = await h.token('clerk', returningUnit);
 
     const first = await h.post(url(id), {}, clerk);
@@ -88,7 +90,11 @@ describe('POST /v1/return/dossiers/{id}/receive-result', () => {
   });
 
   it('given an admin naming the unit, then it is received there', async () => {
-    const res = await h.post(url(randomUUID()), { returningUnitId: otherUnit }, await h.token('admin'));
+    const res = await h.post(
+      url(await decidedDossier(h)),
+      { returningUnitId: otherUnit },
+      await h.token('admin'),
+    );
     expect(res.statusCode).toBe(201);
     expect(res.json().returningUnitId).toBe(otherUnit);
   });
@@ -104,6 +110,32 @@ describe('POST /v1/return/dossiers/{id}/receive-result', () => {
       code: 'RET_RECEIVED_BY_OTHER_UNIT',
       details: { dossierId: id, returningUnitId: returningUnit },
     });
+  });
+
+  it('given a dossier processing has not decided, or has stopped, then 409 naming its status and nothing is stored', async () => {
+    const clerk = await h.token('clerk', returningUnit);
+    const unknown = randomUUID();
+    const inProcessing = randomUUID();
+    await consume(
+      h,
+      processingEvent(inProcessing, 'SupplementRequested', { reason: 'Thiếu giấy tờ', requestNumber: 1 }),
+    );
+    const stopped = randomUUID();
+    await consume(h, processingEvent(stopped, 'ProcessingStopped', { reason: 'Hồ sơ giả mạo' }));
+
+    for (const [id, status] of [
+      [unknown, 'none'],
+      [inProcessing, 5],
+      [stopped, 8],
+    ] as const) {
+      const res = await h.post(url(id), {}, clerk);
+      expect(res.statusCode).toBe(409);
+      expect(res.json()).toMatchObject({
+        code: 'DOM_INVALID_TRANSITION',
+        details: { currentStatus: status },
+      });
+      expect(await h.store.readStream(`return-${id}`)).toEqual([]);
+    }
   });
 
   it('given a clerk naming a unit other than their own, then 403', async () => {

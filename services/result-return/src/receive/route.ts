@@ -1,12 +1,15 @@
 /**
  * `POST /v1/return/dossiers/{id}/receive-result`: a clerk records that a result delivered on paper (or by a
  * courier) reached their desk. Results sent electronically are received by `receiveResultOnResultSentToDesk`.
+ * Only a decided dossier has a result (status 9): as this service's consumer has seen it, so a receipt in the
+ * instant after the decision may have to be repeated once the decision has been consumed.
  */
-import { UnitId, ValidationFailed } from '@onestop/domain';
+import { invalidTransition, UnitId, ValidationFailed } from '@onestop/domain';
 import { type App, authOf, errorResponseSchema, requireRole, requireUnit } from '@onestop/service-kit';
 import { z } from 'zod';
 import type { ResultReturnDeps } from '../app.js';
 import { actorOf, runReturnCommand } from '../command.js';
+import { deskResultsTable } from '../desk/table.js';
 import { ReturnView } from '../dossier/view.js';
 import { ReceivedByOtherUnit } from '../errors.js';
 
@@ -29,7 +32,9 @@ export async function receiveRoutes(app: App, deps: ResultReturnDeps): Promise<v
         summary: 'Receive a result at the returning desk (paper delivery)',
         description:
           'Moves the dossier to national status 9 at this desk. Idempotent: receiving again at the same desk ' +
-          'returns 200 with the current state; another desk gets 409 RET_RECEIVED_BY_OTHER_UNIT.',
+          'returns 200 with the current state; another desk gets 409 RET_RECEIVED_BY_OTHER_UNIT. A dossier ' +
+          'processing has not decided (as far as this service has seen) is 409 DOM_INVALID_TRANSITION naming ' +
+          'its status.',
         tags: ['result-return'],
         params: z.object({ id: z.uuid().describe('dossier id') }),
         body: Body.nullish(),
@@ -62,7 +67,11 @@ export async function receiveRoutes(app: App, deps: ResultReturnDeps): Promise<v
       requireUnit(request, returningUnitId);
       const now = deps.clock.now();
       deps.catalog.unitAt(returningUnitId, now);
+      const seen = await deskResultsTable(deps.store).statusOf(dossierId);
       const { view, appended } = await runReturnCommand(request, deps, dossierId, (state) => {
+        if (state.status === 'none' && seen !== 9) {
+          throw invalidTransition('ReceiveResultAtDesk', seen ?? 'none', 'processing has not decided it');
+        }
         if (state.status !== 'none' && state.returningUnitId !== returningUnitId) {
           throw ReceivedByOtherUnit(`the result is already at the desk of ${state.returningUnitId}`, {
             details: { dossierId, returningUnitId: state.returningUnitId },

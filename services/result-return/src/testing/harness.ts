@@ -6,6 +6,7 @@ import { type App, createTestClock, type Role, signDevToken, uuidv7, uuidv7Ids }
 import type { TestSchema } from '@onestop/testing';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp, type ResultReturnDeps } from '../app.js';
+import { deskResultsTable } from '../desk/table.js';
 
 export const secret = 'result-return-test-secret-at-least-32-chars';
 export const returningUnit = demoUnitIds.nhaTrangCentre;
@@ -71,6 +72,20 @@ export function processingEvent(dossierId: string, type: string, data: unknown):
     actor: { id: 'leader-1', role: 'leader', unitId: demoUnitIds.justice },
     data,
   });
+}
+
+/** What this service's consumer does with `event` (its desk table and the dossier statuses it keeps). */
+export async function consume(h: Harness, event: DossierEvent): Promise<void> {
+  const desk = deskResultsTable(h.store);
+  await desk.ready();
+  await h.store.withTransaction((tx) => desk.apply(event, tx));
+}
+
+/** A dossier processing has decided, as this service's consumer has seen it. */
+export async function decidedDossier(h: Harness): Promise<string> {
+  const id = uuidv7();
+  await consume(h, processingEvent(id, 'DossierDecided', { outcome: 'approved' }));
+  return id;
 }
 
 export function resultSentToDesk(dossierId: string, returningUnitId: string = returningUnit): DossierEvent {
