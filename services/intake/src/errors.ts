@@ -17,6 +17,12 @@ export const CompetentUnitInvalid = defineError<{
   procedureCode: string;
   allowed: readonly string[];
 }>('INTAKE_COMPETENT_UNIT_INVALID', 'unprocessable');
+/** A transfer to a unit other than the dossier's competent unit (or, after a merger, its successor). */
+export const TransferDestinationInvalid = defineError<{
+  toUnitId: string;
+  competentUnitId: string;
+  allowed: readonly string[];
+}>('INTAKE_TRANSFER_DESTINATION_INVALID', 'unprocessable');
 /** Several units are competent and none is local to the receiving centre: the clerk must choose. */
 export const CompetentUnitRequired = defineError<{ procedureCode: string; allowed: readonly string[] }>(
   'INTAKE_COMPETENT_UNIT_REQUIRED',

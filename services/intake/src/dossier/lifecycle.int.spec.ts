@@ -93,6 +93,23 @@ describe('transfer', () => {
     expect(to.json().details.issues[0].path).toBe('body.toUnitId');
   });
 
+  it('given a destination other than the competent unit, then 422 naming the unit allowed, and nothing is recorded', async () => {
+    const id = await receive();
+    const response = await command(id, 'transfer', { toUnitId: units.camRanhWard, channel: 'electronic' });
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toMatchObject({
+      code: 'INTAKE_TRANSFER_DESTINATION_INVALID',
+      details: {
+        toUnitId: units.camRanhWard,
+        competentUnitId: units.nhaTrangWard,
+        allowed: [units.nhaTrangWard],
+      },
+    });
+    expect((await h.current.store.readStream(`intake-${id}`)).map((e) => e.type)).toEqual([
+      'DossierReceived',
+    ]);
+  });
+
   it('given an unknown destination unit, then 404 naming it', async () => {
     const id = await receive();
     const response = await command(id, 'transfer', { toUnitId: 'kh.atlantis', channel: 'paper' });

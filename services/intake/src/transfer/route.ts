@@ -6,9 +6,10 @@ import { actorOf } from '../access.js';
 import type { IntakeContext } from '../app.js';
 import { DossierParams, DossierResponse, loadDossier, sendDossier } from '../dossier/route.js';
 import { foldDossier } from '../dossier/view.js';
+import { TransferDestinationInvalid } from '../errors.js';
 
 export const TransferBody = z.object({
-  toUnitId: UnitId.describe('normally the competent unit'),
+  toUnitId: UnitId.describe("the dossier's competent unit (or, if it has since been merged, its successor)"),
   channel: TransferChannel.describe('electronic, or paper/postal (the custody chain is recorded)'),
 });
 
@@ -19,7 +20,10 @@ export function registerTransferRoute(app: App, context: IntakeContext): void {
       onRequest: requireRole('clerk', 'admin'),
       schema: {
         summary: 'Transfer a received dossier to the competent unit (status 4); records the custody chain',
-        description: 'Only from status 2; otherwise 409 DOM_INVALID_TRANSITION naming the current status.',
+        description:
+          'Only from status 2; otherwise 409 DOM_INVALID_TRANSITION naming the current status. The destination ' +
+          'is the competent unit chosen at receipt (or its successor after a merger): another unit is 422 ' +
+          'INTAKE_TRANSFER_DESTINATION_INVALID naming the units allowed.',
         tags: ['intake'],
         params: DossierParams,
         body: TransferBody.meta({ examples: [{ toUnitId: 'kh.p-nha-trang', channel: 'electronic' }] }),
@@ -31,8 +35,19 @@ export function registerTransferRoute(app: App, context: IntakeContext): void {
       const view = await loadDossier(context, dossierId);
       const auth = requireUnit(request, view.receivingUnitId ?? '');
       const now = context.clock.now();
-      // The destination must exist and be in force now (404 / 422 naming it).
+      // The destination must exist and be in force now (404 / 422 naming it), and be where the case will be
+      // processed: processing opens it at the competent unit, whose specialists then read the dossier.
       const to = context.catalog.unitAt(request.body.toUnitId, now);
+      const competent = view.competentUnitId;
+      if (competent !== undefined) {
+        const allowed = [...new Set([competent, context.catalog.currentSuccessor(competent, now).id])];
+        if (!allowed.includes(to.id)) {
+          throw TransferDestinationInvalid(
+            `dossier ${dossierId} goes to its competent unit ${allowed.join(' or ')}, not ${to.id}`,
+            { details: { toUnitId: to.id, competentUnitId: competent, allowed } },
+          );
+        }
+      }
       const handled = await handleCommand({
         store: context.store,
         decider: intakeDecider,
