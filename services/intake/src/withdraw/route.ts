@@ -11,6 +11,8 @@ import { foldDossier } from '../dossier/view.js';
 export const WithdrawBody = z.object({ reason: Reason.optional() });
 
 export function registerWithdrawRoute(app: App, context: IntakeContext): void {
+  // One table object per process: it creates its table once, not on every withdrawal.
+  const statuses = deskDossiersTable(context.store);
   app.post(
     '/v1/intake/dossiers/:id/withdraw',
     {
@@ -32,7 +34,7 @@ export function registerWithdrawRoute(app: App, context: IntakeContext): void {
       const dossierId = request.params.id;
       const view = await loadDossier(context, dossierId);
       const auth = requireUnit(request, view.receivingUnitId ?? '');
-      const processingStatus = await deskDossiersTable(context.store).statusOf(dossierId);
+      const processingStatus = await statuses.statusOf(dossierId);
       const handled = await handleCommand({
         store: context.store,
         decider: intakeDecider,

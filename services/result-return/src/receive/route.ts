@@ -24,6 +24,8 @@ const Body = z
   });
 
 export async function receiveRoutes(app: App, deps: ResultReturnDeps): Promise<void> {
+  // One table object per process: it creates its table once, not on every receipt.
+  const statuses = deskResultsTable(deps.store);
   app.post(
     '/v1/return/dossiers/:id/receive-result',
     {
@@ -67,7 +69,7 @@ export async function receiveRoutes(app: App, deps: ResultReturnDeps): Promise<v
       requireUnit(request, returningUnitId);
       const now = deps.clock.now();
       deps.catalog.unitAt(returningUnitId, now);
-      const seen = await deskResultsTable(deps.store).statusOf(dossierId);
+      const seen = await statuses.statusOf(dossierId);
       const { view, appended } = await runReturnCommand(request, deps, dossierId, (state) => {
         if (state.status === 'none' && seen !== 9) {
           throw invalidTransition('ReceiveResultAtDesk', seen ?? 'none', 'processing has not decided it');
