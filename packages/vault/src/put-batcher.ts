@@ -27,8 +27,8 @@ const MAX_IN_FLIGHT = 2;
 /**
  * `write` stores rows in one transaction and returns the rows it wrote (every row but the `ifAbsent` ones of
  * owners that had a row). It is given each owner at most once per kind of row (the last put wins, as it would
- * have written last); a plain row is written before an `ifAbsent` one of the same owner, which then is not. If a batch of several fails, each row is written again alone, so one bad
- * row cannot fail its neighbours.
+ * have written last); a plain row is written before an `ifAbsent` one of the same owner, which then is not. If
+ * a batch of several fails, each row is written again alone, so one bad row cannot fail its neighbours.
  */
 const kindOf = (row: SealedRow) => `${row.ifAbsent}:${row.ownerId}`;
 
