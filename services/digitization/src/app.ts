@@ -9,6 +9,7 @@ import {
 } from '@onestop/service-kit';
 import { digitizeRoutes } from './digitize/route.js';
 import { documentRoutes } from './documents/route.js';
+import type { ReceivedDossiers } from './dossier/received.js';
 import { dossierRoutes } from './dossier/route.js';
 
 export interface DigitizationDeps {
@@ -18,6 +19,13 @@ export interface DigitizationDeps {
   readonly storage: DocumentStorage;
   /** Largest accepted document in bytes (default 20 MiB); larger ones get 413. */
   readonly maxDocumentBytes?: number;
+  /** The receipts this service's consumer has seen (who may digitize, what may be reused). */
+  readonly received: ReceivedDossiers;
+  /**
+   * How long a command waits for the receipt of a dossier it does not know yet (a clerk scans right after the
+   * receipt, and the consumer may be a moment behind). Default 5 s.
+   */
+  readonly receiptWaitMs?: number;
 }
 
 /**

@@ -22,3 +22,18 @@ export const ReuseSourceNotFound = defineError<{ dossierId: string; componentCod
 export const DigitizationNotFound = defineError<{ dossierId: string }>('DIGI_DOSSIER_NOT_FOUND', 'not_found');
 
 export const DocumentNotFound = defineError<{ sha256: string }>('DIGI_DOCUMENT_NOT_FOUND', 'not_found');
+
+/**
+ * No receipt of the dossier has reached this service (within the wait for one just recorded): an unknown id, or
+ * a receipt its consumer has not applied yet.
+ */
+export const DossierNotReceived = defineError<{ dossierId: string }>(
+  'DIGI_DOSSIER_NOT_RECEIVED',
+  'not_found',
+);
+
+/** A reuse reference to the dossier itself, or to a dossier of another applicant. */
+export const ReuseSourceInvalid = defineError<{ dossierId: string; reason: string }>(
+  'DIGI_REUSE_SOURCE_INVALID',
+  'unprocessable',
+);

@@ -4,10 +4,11 @@
  */
 import { filesystemDocumentStorage } from '@onestop/documents';
 import { loadConfig, uuidv7Ids } from '@onestop/service-kit';
-import { runStackService, stackServiceEnvShape } from '@onestop/stack';
+import { reactorsHandler, runStackService, stackServiceEnvShape } from '@onestop/stack';
 import { z } from 'zod';
 import { buildApp } from './app.js';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from './digitize/route.js';
+import { receivedDossiersTable } from './dossier/received.js';
 
 const env = loadConfig(
   z.object({
@@ -17,19 +18,27 @@ const env = loadConfig(
   }),
 );
 
-// Digitization reacts to no other service: a relay only.
+// Digitization consumes the topic only to know each dossier's receipt (who may digitize it, what may be reused).
 await runStackService({
   source: 'digitization',
   env,
-  buildApp: ({ store, clock, logger, auth }) =>
-    buildApp(
+  buildApp: async ({ store, clock, logger, auth }) => {
+    const received = receivedDossiersTable(store);
+    await received.ready();
+    return buildApp(
       {
         store,
         clock,
         ids: uuidv7Ids,
         storage: filesystemDocumentStorage({ root: env.DOCUMENTS_DIR }),
         maxDocumentBytes: env.MAX_DOCUMENT_BYTES,
+        received,
       },
       { auth, logger },
-    ),
+    );
+  },
+  consumer: ({ store }) => {
+    const received = receivedDossiersTable(store);
+    return reactorsHandler((event, tx) => received.apply(event, tx));
+  },
 });

@@ -11,6 +11,7 @@ import type { Catalog } from '@onestop/catalog';
 import { type DossierEvent, eventSchemaOf, parseDossierEvent, parseOrThrow } from '@onestop/domain';
 import type { EmbeddedEventStore, EmbeddedTransaction } from '@onestop/event-store';
 import { feedbackDossiersTable, rememberFeedbackSubjectOnDossierReceived } from '@onestop/feedback';
+import { digitizationReceivedTable } from '@onestop/digitization';
 import { deskDossiersTable } from '@onestop/intake';
 import {
   type MessagingLogger,
@@ -83,6 +84,7 @@ function reactorsOf(
   const deskDossiers = deskDossiersTable(store);
   const deskResults = deskResultsTable(store);
   const feedbackDossiers = feedbackDossiersTable(store);
+  const digitizationReceived = digitizationReceivedTable(store);
   return [
     (event) => rememberDossierOnDossierReceived(event, { received }),
     (event) => rememberWithdrawalOnDossierWithdrawn(event, { received }),
@@ -92,6 +94,8 @@ function reactorsOf(
     // The desks' lists (intake's day, result-return's waiting results): read tables of their services.
     (event, tx) => deskDossiers.apply(event, tx),
     (event, tx) => deskResults.apply(event, tx),
+    // Digitization's knowledge of each receipt (who may digitize, what may be reused).
+    (event, tx) => digitizationReceived.apply(event, tx),
   ];
 }
 

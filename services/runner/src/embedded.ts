@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Catalog, demoCatalog } from '@onestop/catalog';
-import { registerDigitization } from '@onestop/digitization';
+import { digitizationReceivedTable, registerDigitization } from '@onestop/digitization';
 import { filesystemDocumentStorage } from '@onestop/documents';
 import { vnCivilServiceCalendar } from '@onestop/domain';
 import { type EmbeddedEventStore, embeddedEventStore } from '@onestop/event-store';
@@ -111,6 +111,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const vault = sqlitePersonalDataVault({ db: store, masterKey, clock });
   const received = receivedDossiersTable(store);
   const feedbackDossiers = feedbackDossiersTable(store);
+  const digitizationReceived = digitizationReceivedTable(store);
   const storage = filesystemDocumentStorage({ root: join(options.dataDir, 'documents') });
   let bus: EmbeddedBus | undefined;
   let projection: ProjectionConsumer | undefined;
@@ -120,6 +121,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     await vault.ready();
     await received.find('00000000-0000-7000-8000-000000000000');
     await feedbackDossiers.ready();
+    await digitizationReceived.ready();
     await deskDossiersTable(store).ready();
     await deskResultsTable(store).ready();
     await migrateProjection(store);
@@ -151,7 +153,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
             pseudonyms: createPseudonyms(masterKey),
             trackingKey,
           }),
-        async (root) => registerDigitization(root, { store, clock, ids, storage }),
+        async (root) =>
+          registerDigitization(root, { store, clock, ids, storage, received: digitizationReceived }),
         async (root) => registerProcessing(root, { store, clock, ids, catalog, calendar, received }),
         async (root) => registerResultReturn(root, { store, clock, ids, catalog }),
         async (root) =>

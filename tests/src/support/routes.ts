@@ -133,9 +133,6 @@ const caseCommand = (rule: 'case-officers' | 'case-leaders', body: () => unknown
   access: { rule },
   input: (d) => ({ params: { dossierId: d.dossierId }, body: body() }),
 });
-const digitizationDeviation =
-  'digitization cannot see which unit received a dossier (services share events, not stores), so it lets any ' +
-  'clerk digitize and records the clerk’s unit on the event (services/digitization/src/digitize/route.ts)';
 
 export const routeSpecs: Readonly<Record<string, RouteSpec>> = {
   'POST /v1/intake/dossiers': {
@@ -209,7 +206,7 @@ export const routeSpecs: Readonly<Record<string, RouteSpec>> = {
   'POST /v1/digitization/dossiers/{id}/components': {
     service: 'digitization',
     fixture: 'received',
-    access: { rule: 'any-clerk', deviation: digitizationDeviation },
+    access: { rule: 'desk' },
     input: (d) => ({
       params: { id: d.dossierId },
       body: {
@@ -223,7 +220,7 @@ export const routeSpecs: Readonly<Record<string, RouteSpec>> = {
   'POST /v1/digitization/dossiers/{id}/result': {
     service: 'digitization',
     fixture: 'received',
-    access: { rule: 'any-clerk', deviation: digitizationDeviation },
+    access: { rule: 'desk' },
     input: (d) => ({
       params: { id: d.dossierId },
       body: { fileName: 'phieu-lltp.pdf', mediaType: 'application/pdf', contentBase64: pdfBase64() },

@@ -12,6 +12,7 @@ import { demoCatalog, demoUnitIds } from '@onestop/catalog';
 import {
   buildApp as buildDigitization,
   type DigitizationDeps,
+  digitizationReceivedTable,
   registerDigitization,
 } from '@onestop/digitization';
 import { filesystemDocumentStorage } from '@onestop/documents';
@@ -196,11 +197,16 @@ export async function startStack(schema: TestSchema): Promise<Stack> {
     vault: postgresPersonalDataVault({ db: store, masterKey, clock }),
     pseudonyms: createPseudonyms(masterKey),
   };
+  const digitizationReceived = digitizationReceivedTable(store);
+  await digitizationReceived.ready();
   const digitizationDeps: DigitizationDeps = {
     store,
     clock,
     ids: uuidv7Ids,
     storage: filesystemDocumentStorage({ root: documents }),
+    received: digitizationReceived,
+    // The fixtures feed the receipt before any call; a sweep with a made-up id need not wait long.
+    receiptWaitMs: 100,
   };
   const resultReturnDeps: ResultReturnDeps = { store, clock, ids: uuidv7Ids, catalog: demoCatalog };
   const feedbackDeps: FeedbackDeps = {
@@ -270,6 +276,10 @@ export async function startStack(schema: TestSchema): Promise<Stack> {
     );
     expectStatus(response, 201, 'receive');
     const { dossierId, applicantId } = ReceiveResponse.parse(response.json());
+    // What digitization's consumer does with the receipt.
+    const [received] = (await store.readStream(streamIdFor('intake', dossierId))).map(dossierEventFromStored);
+    if (received === undefined) throw new Error('fixture: no DossierReceived');
+    await store.withTransaction((tx) => digitizationReceived.apply(received, tx));
     return { dossierId, applicantId };
   };
 

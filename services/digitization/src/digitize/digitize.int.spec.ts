@@ -1,6 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { demoUnitIds } from '@onestop/catalog';
+import { uuidv7 } from '@onestop/service-kit';
 import { useTestSchema } from '@onestop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, multipart, pdf, png, receivingUnit, startHarness } from '../testing/harness.js';
@@ -57,7 +59,7 @@ const issuePaths = (body: string): string[] =>
 
 describe('POST /v1/digitization/dossiers/{id}/components', () => {
   it('given a JSON upload, when posted, then the SHA-256 is computed by the server and the file stored under it', async () => {
-    const id = randomUUID();
+    const id = await h.dossier();
     const bytes = pdf();
 
     const res = await postJson(componentsUrl(id), upload('TP1', bytes, { signer: 'cert-kh-0001' }));
@@ -81,7 +83,7 @@ describe('POST /v1/digitization/dossiers/{id}/components', () => {
   });
 
   it('given a multipart upload, when posted, then it is stored like a JSON one', async () => {
-    const id = randomUUID();
+    const id = await h.dossier();
     const bytes = png();
 
     const res = await postMultipart(
@@ -108,7 +110,7 @@ describe('POST /v1/digitization/dossiers/{id}/components', () => {
   it('given a multipart file labelled application/octet-stream, then the sniffed type is recorded', async () => {
     const bytes = pdf();
     const res = await postMultipart(
-      componentsUrl(randomUUID()),
+      componentsUrl(await h.dossier()),
       multipart({ code: 'TP1' }, { fileName: 'scan', contentType: 'application/octet-stream', bytes }),
     );
     expect(res.statusCode).toBe(201);
@@ -117,12 +119,12 @@ describe('POST /v1/digitization/dossiers/{id}/components', () => {
 
   it('given the same content twice (a retry, then another dossier), then it is stored once and the retry records nothing new', async () => {
     const bytes = pdf();
-    const id = randomUUID();
+    const id = await h.dossier();
     const before = (await h.files()).length;
 
     const first = await postJson(componentsUrl(id), upload('TP1', bytes));
     const retry = await postJson(componentsUrl(id), upload('TP1', bytes));
-    const elsewhere = await postJson(componentsUrl(randomUUID()), upload('TP3', bytes));
+    const elsewhere = await postJson(componentsUrl(await h.dossier()), upload('TP3', bytes));
 
     expect([first.statusCode, retry.statusCode, elsewhere.statusCode]).toEqual([201, 200, 201]);
     expect(retry.json().version).toBe(0);
@@ -130,7 +132,7 @@ describe('POST /v1/digitization/dossiers/{id}/components', () => {
   });
 
   it('given new content for a component already digitized, then it replaces the old file', async () => {
-    const id = randomUUID();
+    const id = await h.dossier();
     await postJson(componentsUrl(id), upload('TP1', pdf('first')));
     const second = pdf('second');
 
@@ -144,9 +146,9 @@ describe('POST /v1/digitization/dossiers/{id}/components', () => {
     const exe = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(64, 0x90)]);
     const before = await h.files();
 
-    const json = await postJson(componentsUrl(randomUUID()), upload('TP1', exe));
+    const json = await postJson(componentsUrl(await h.dossier()), upload('TP1', exe));
     const form = await postMultipart(
-      componentsUrl(randomUUID()),
+      componentsUrl(await h.dossier()),
       multipart({ code: 'TP1' }, { fileName: 'giay-to.pdf', contentType: 'application/pdf', bytes: exe }),
     );
 
@@ -162,7 +164,7 @@ describe('POST /v1/digitization/dossiers/{id}/components', () => {
 
   it('given text renamed to .pdf, then it is refused as text/plain', async () => {
     const res = await postJson(
-      componentsUrl(randomUUID()),
+      componentsUrl(await h.dossier()),
       upload('TP1', Buffer.from('just some text, not a PDF')),
     );
     expect(res.statusCode).toBe(422);
@@ -174,7 +176,7 @@ describe('POST /v1/digitization/dossiers/{id}/components', () => {
 
   it('given a declared media type that disagrees with the content, then it is refused naming both', async () => {
     const res = await postJson(
-      componentsUrl(randomUUID()),
+      componentsUrl(await h.dossier()),
       upload('TP1', png(), { mediaType: 'application/pdf' }),
     );
     expect(res.statusCode).toBe(422);
@@ -188,9 +190,9 @@ describe('POST /v1/digitization/dossiers/{id}/components', () => {
     const big = Buffer.concat([pdf(), Buffer.alloc(MAX, 0x20)]);
     const before = await h.files();
 
-    const json = await postJson(componentsUrl(randomUUID()), upload('TP1', big));
+    const json = await postJson(componentsUrl(await h.dossier()), upload('TP1', big));
     const form = await postMultipart(
-      componentsUrl(randomUUID()),
+      componentsUrl(await h.dossier()),
       multipart({ code: 'TP1' }, { fileName: 'big.pdf', contentType: 'application/pdf', bytes: big }),
     );
 
@@ -203,7 +205,7 @@ describe('POST /v1/digitization/dossiers/{id}/components', () => {
 
   it('given a JSON body far over the limit, then fastify stops reading it with the same 413 code', async () => {
     const huge = Buffer.concat([pdf(), Buffer.alloc(128 * 1024, 0x20)]);
-    const res = await postJson(componentsUrl(randomUUID()), upload('TP1', huge));
+    const res = await postJson(componentsUrl(await h.dossier()), upload('TP1', huge));
     expect(res.statusCode).toBe(413);
     expect(res.json().code).toBe('HTTP_PAYLOAD_TOO_LARGE');
   });
@@ -211,19 +213,20 @@ describe('POST /v1/digitization/dossiers/{id}/components', () => {
   it('given a file exactly at the size limit, then it is accepted', async () => {
     const head = pdf();
     const exact = Buffer.concat([head, Buffer.alloc(MAX - head.length, 0x20)]);
-    const res = await postJson(componentsUrl(randomUUID()), upload('TP1', exact));
+    const res = await postJson(componentsUrl(await h.dossier()), upload('TP1', exact));
     expect(res.statusCode).toBe(201);
     expect(res.json().sizeBytes).toBe(MAX);
   });
 });
 
 describe('reuse by reference', () => {
-  it('given an earlier dossier with a digitized component, when reused, then the SHA-256 is copied with source reused and nothing is uploaded', async () => {
-    const earlier = randomUUID();
+  it('given an earlier dossier of the applicant with a digitized component, when reused, then the SHA-256 is copied with source reused and nothing is uploaded', async () => {
+    const applicantId = randomUUID();
+    const earlier = await h.dossier({ applicantId });
     const bytes = pdf();
     await postJson(componentsUrl(earlier), upload('TP1', bytes, { signer: 'cert-kh-0009' }));
     const filesBefore = await h.files();
-    const id = randomUUID();
+    const id = await h.dossier({ applicantId });
 
     const res = await postJson(componentsUrl(id), {
       code: 'TP4',
@@ -245,7 +248,8 @@ describe('reuse by reference', () => {
   });
 
   it('given an earlier result, when reused as a component, then it is referenced as that dossier result', async () => {
-    const earlier = randomUUID();
+    const applicantId = randomUUID();
+    const earlier = await h.dossier({ applicantId });
     const bytes = pdf();
     await postJson(resultUrl(earlier), {
       fileName: 'kq.pdf',
@@ -253,7 +257,7 @@ describe('reuse by reference', () => {
       contentBase64: bytes.toString('base64'),
     });
 
-    const res = await postJson(componentsUrl(randomUUID()), {
+    const res = await postJson(componentsUrl(await h.dossier({ applicantId })), {
       code: 'TP1',
       reusedFrom: { dossierId: earlier, componentCode: 'result' },
     });
@@ -263,18 +267,19 @@ describe('reuse by reference', () => {
   });
 
   it('given a source that was never digitized, then it is refused as 422 naming the source', async () => {
-    const earlier = randomUUID();
+    const applicantId = randomUUID();
+    const earlier = await h.dossier({ applicantId });
     await postJson(componentsUrl(earlier), upload('TP1', pdf()));
 
-    const unknownDossier = await postJson(componentsUrl(randomUUID()), {
+    const unknownDossier = await postJson(componentsUrl(await h.dossier()), {
       code: 'TP1',
       reusedFrom: { dossierId: randomUUID(), componentCode: 'TP1' },
     });
-    const unknownComponent = await postJson(componentsUrl(randomUUID()), {
+    const unknownComponent = await postJson(componentsUrl(await h.dossier({ applicantId })), {
       code: 'TP1',
       reusedFrom: { dossierId: earlier, componentCode: 'TP9' },
     });
-    const noResult = await postJson(resultUrl(randomUUID()), {
+    const noResult = await postJson(resultUrl(await h.dossier({ applicantId })), {
       reusedFrom: { dossierId: earlier, componentCode: 'result' },
     });
 
@@ -285,8 +290,33 @@ describe('reuse by reference', () => {
     expect(unknownComponent.json().details).toEqual({ dossierId: earlier, componentCode: 'TP9' });
   });
 
+  it('given a source dossier of another applicant, or the dossier itself, then 422 DIGI_REUSE_SOURCE_INVALID', async () => {
+    const someoneElses = await h.dossier();
+    await postJson(componentsUrl(someoneElses), upload('TP1', pdf()));
+    const id = await h.dossier();
+    await postJson(componentsUrl(id), upload('TP1', pdf()));
+
+    const fromOther = await postJson(componentsUrl(id), {
+      code: 'TP2',
+      reusedFrom: { dossierId: someoneElses, componentCode: 'TP1' },
+    });
+    const fromItself = await postJson(componentsUrl(id), {
+      code: 'TP2',
+      reusedFrom: { dossierId: id, componentCode: 'TP1' },
+    });
+
+    for (const res of [fromOther, fromItself]) {
+      expect(res.statusCode).toBe(422);
+      expect(res.json().code).toBe('DIGI_REUSE_SOURCE_INVALID');
+    }
+    expect(fromOther.json().details).toEqual({
+      dossierId: someoneElses,
+      reason: 'the source dossier is another applicant’s',
+    });
+  });
+
   it('given both an upload and a reuse reference, then it is refused naming the conflicting fields', async () => {
-    const res = await postJson(componentsUrl(randomUUID()), {
+    const res = await postJson(componentsUrl(await h.dossier()), {
       ...upload('TP1', pdf()),
       reusedFrom: { dossierId: randomUUID(), componentCode: 'TP1' },
     });
@@ -297,7 +327,7 @@ describe('reuse by reference', () => {
 
 describe('POST /v1/digitization/dossiers/{id}/result', () => {
   it('given a JSON upload of the result, then ResultDigitized is recorded', async () => {
-    const id = randomUUID();
+    const id = await h.dossier();
     const bytes = pdf();
     const res = await postJson(resultUrl(id), {
       fileName: 'ket-qua.pdf',
@@ -318,7 +348,7 @@ describe('POST /v1/digitization/dossiers/{id}/result', () => {
   it('given a multipart upload of the result (no code field), then it is recorded', async () => {
     const bytes = png();
     const res = await postMultipart(
-      resultUrl(randomUUID()),
+      resultUrl(await h.dossier()),
       multipart({}, { fileName: 'kq.png', contentType: 'image/png', bytes }),
     );
     expect(res.statusCode).toBe(201);
@@ -351,7 +381,7 @@ describe('malformed requests', () => {
       ['body.reusedFrom.dossierId'],
     ],
   ])('given %s, then components answers 400 naming the field', async (_what, body, paths) => {
-    const res = await postJson(componentsUrl(randomUUID()), body);
+    const res = await postJson(componentsUrl(await h.dossier()), body);
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('COMMON_VALIDATION_FAILED');
     expect(issuePaths(res.body)).toEqual(paths);
@@ -369,7 +399,7 @@ describe('malformed requests', () => {
       ['body.signer'],
     ],
   ])('given %s, then result answers 400 naming the field', async (_what, body, paths) => {
-    const res = await postJson(resultUrl(randomUUID()), body);
+    const res = await postJson(resultUrl(await h.dossier()), body);
     expect(res.statusCode).toBe(400);
     expect(issuePaths(res.body)).toEqual(paths);
   });
@@ -383,7 +413,7 @@ describe('malformed requests', () => {
   it('given invalid JSON, then 400 HTTP_MALFORMED_BODY', async () => {
     const res = await h.app.inject({
       method: 'POST',
-      url: componentsUrl(randomUUID()),
+      url: componentsUrl(await h.dossier()),
       headers: { authorization: `Bearer ${clerk}`, 'content-type': 'application/json' },
       payload: '{"code":',
     });
@@ -394,7 +424,7 @@ describe('malformed requests', () => {
   it('given no body at all, then 400 names the body', async () => {
     const res = await h.app.inject({
       method: 'POST',
-      url: resultUrl(randomUUID()),
+      url: resultUrl(await h.dossier()),
       headers: { authorization: `Bearer ${clerk}` },
     });
     expect(res.statusCode).toBe(400);
@@ -402,13 +432,13 @@ describe('malformed requests', () => {
   });
 
   it('given multipart without a file or a code, then 400 names them', async () => {
-    const noFile = await postMultipart(componentsUrl(randomUUID()), multipart({ code: 'TP1' }));
+    const noFile = await postMultipart(componentsUrl(await h.dossier()), multipart({ code: 'TP1' }));
     const noCode = await postMultipart(
-      componentsUrl(randomUUID()),
+      componentsUrl(await h.dossier()),
       multipart({}, { fileName: 'a.pdf', contentType: 'application/pdf', bytes: pdf() }),
     );
     const empty = await postMultipart(
-      resultUrl(randomUUID()),
+      resultUrl(await h.dossier()),
       multipart({}, { fileName: 'a.pdf', contentType: 'application/pdf', bytes: Buffer.alloc(0) }),
     );
     expect([noFile.statusCode, noCode.statusCode, empty.statusCode]).toEqual([400, 400, 400]);
@@ -420,7 +450,7 @@ describe('malformed requests', () => {
   it('given a text/plain body, then 415', async () => {
     const res = await h.app.inject({
       method: 'POST',
-      url: componentsUrl(randomUUID()),
+      url: componentsUrl(await h.dossier()),
       headers: { authorization: `Bearer ${clerk}`, 'content-type': 'text/plain' },
       payload: 'hello',
     });
@@ -430,7 +460,7 @@ describe('malformed requests', () => {
 
 describe('who may digitize', () => {
   it('given no token, then 401', async () => {
-    const res = await postJson(componentsUrl(randomUUID()), upload('TP1', pdf()), null);
+    const res = await postJson(componentsUrl(await h.dossier()), upload('TP1', pdf()), null);
     expect(res.statusCode).toBe(401);
   });
 
@@ -438,15 +468,47 @@ describe('who may digitize', () => {
     'given a %s, then 403 on both routes',
     async (role) => {
       const token = await h.token(role, receivingUnit);
-      const components = await postJson(componentsUrl(randomUUID()), upload('TP1', pdf()), token);
-      const result = await postJson(resultUrl(randomUUID()), upload('TP1', pdf()), token);
+      const components = await postJson(componentsUrl(await h.dossier()), upload('TP1', pdf()), token);
+      const result = await postJson(resultUrl(await h.dossier()), upload('TP1', pdf()), token);
       expect([components.statusCode, result.statusCode]).toEqual([403, 403]);
       expect(components.json().code).toBe('AUTH_FORBIDDEN');
     },
   );
 
+  it('given a clerk of another unit than the one that received the dossier, then 403 on both routes and nothing is stored', async () => {
+    const id = await h.dossier();
+    const filesBefore = await h.files();
+    const other = await h.token('clerk', demoUnitIds.camRanhCentre);
+    const components = await postJson(componentsUrl(id), upload('TP1', pdf()), other);
+    const result = await postJson(resultUrl(id), upload('TP1', pdf()), other);
+    expect([components.statusCode, result.statusCode]).toEqual([403, 403]);
+    expect(components.json().code).toBe('AUTH_UNIT_FORBIDDEN');
+    expect(await h.files()).toEqual(filesBefore);
+  });
+
+  it('given a dossier whose receipt has not reached digitization, then 404 DIGI_DOSSIER_NOT_RECEIVED and nothing is stored', async () => {
+    const filesBefore = await h.files();
+    const unknown = uuidv7();
+    const res = await postJson(componentsUrl(unknown), upload('TP1', pdf()));
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ code: 'DIGI_DOSSIER_NOT_RECEIVED', details: { dossierId: unknown } });
+    expect(await h.files()).toEqual(filesBefore);
+  });
+
+  it('given a receipt that reaches digitization while the command waits for it, then the upload is recorded', async () => {
+    const dossierId = uuidv7();
+    const pending = postJson(componentsUrl(dossierId), upload('TP1', pdf()));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await h.dossier({ dossierId });
+    expect((await pending).statusCode).toBe(201);
+  });
+
   it('given an admin, then the upload is recorded with the admin as actor', async () => {
-    const res = await postJson(componentsUrl(randomUUID()), upload('TP1', pdf()), await h.token('admin'));
+    const res = await postJson(
+      componentsUrl(await h.dossier()),
+      upload('TP1', pdf()),
+      await h.token('admin'),
+    );
     expect(res.statusCode).toBe(201);
     expect(res.json().digitizedBy).toBe('admin-1');
   });

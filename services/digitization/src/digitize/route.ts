@@ -2,9 +2,10 @@
  * `POST /v1/digitization/dossiers/{id}/components` and `.../result`: store the scanned file (or take an earlier
  * dossier's document by reference) and record ComponentDigitized / ResultDigitized.
  *
- * Who may digitize: a clerk or an admin. The rule is "a clerk of the receiving unit", but this service cannot see
- * intake's streams (services share events, not stores), so it cannot tell which unit received the dossier; the
- * clerk's unit is recorded in the event's actor instead, and the projection can flag a mismatch.
+ * Who may digitize: a clerk of the unit that received the dossier, or an admin. This service knows that unit from
+ * intake's DossierReceived as its consumer has seen it (`received`); a command for a dossier it does not know yet
+ * waits a moment for the receipt (a clerk scans right after receiving), then is 404 DIGI_DOSSIER_NOT_RECEIVED.
+ * A reuse reference must name another dossier of the same applicant.
  */
 import multipart from '@fastify/multipart';
 import {
@@ -24,14 +25,15 @@ import {
 import {
   type App,
   type AuthContext,
-  authOf,
   errorResponseSchema,
   handleCommand,
   requireRole,
+  requireUnit,
 } from '@onestop/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { DigitizationDeps } from '../app.js';
+import type { ReceivedDossier } from '../dossier/received.js';
 import {
   type DigitizationView,
   DigitizedComponent,
@@ -40,7 +42,13 @@ import {
   loadDigitizationView,
   reuseReference,
 } from '../dossier/view.js';
-import { MediaTypeMismatch, ReuseSourceNotFound, UnsupportedDocumentType } from '../errors.js';
+import {
+  DossierNotReceived,
+  MediaTypeMismatch,
+  ReuseSourceInvalid,
+  ReuseSourceNotFound,
+  UnsupportedDocumentType,
+} from '../errors.js';
 import {
   ComponentBody,
   type DigitizeInput,
@@ -143,7 +151,43 @@ async function uploadedFile(
   };
 }
 
-async function reusedFile(input: ReuseInput, deps: DigitizationDeps): Promise<FileFacts> {
+/** The dossier's receipt as this service has seen it, waiting up to `receiptWaitMs` for one just recorded. */
+async function receiptOf(deps: DigitizationDeps, dossierId: string): Promise<ReceivedDossier> {
+  // Wall-clock time: how long to wait for the consumer, not business time.
+  const deadline = Date.now() + (deps.receiptWaitMs ?? 5_000);
+  for (;;) {
+    const found = await deps.received.find(dossierId);
+    if (found !== undefined) return found;
+    if (Date.now() >= deadline) {
+      throw DossierNotReceived(
+        `no receipt of dossier ${dossierId} has reached digitization (it arrives within seconds of the receipt)`,
+        { details: { dossierId } },
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function reusedFile(
+  input: ReuseInput,
+  deps: DigitizationDeps,
+  target: { dossierId: string; receipt: ReceivedDossier },
+): Promise<FileFacts> {
+  // Reuse is of a document already on file for the applicant: from another of their dossiers, never from this one
+  // (that would count a scan as a reuse) nor from someone else's.
+  // A source dossier this service has no receipt of (received before it kept them) is taken on trust.
+  const origin = await deps.received.find(input.dossierId);
+  const reason =
+    input.dossierId === target.dossierId
+      ? 'a dossier cannot reuse its own documents'
+      : origin !== undefined && origin.applicantId !== target.receipt.applicantId
+        ? 'the source dossier is another applicant’s'
+        : undefined;
+  if (reason !== undefined) {
+    throw ReuseSourceInvalid(`cannot reuse from dossier ${input.dossierId}: ${reason}`, {
+      details: { dossierId: input.dossierId, reason },
+    });
+  }
   const view = await loadDigitizationView(deps.store, input.dossierId);
   const source =
     input.componentCode === 'result'
@@ -173,9 +217,13 @@ async function digitize(
   dossierId: string,
   input: DigitizeInput,
 ): Promise<{ view: DigitizationView; created: boolean }> {
-  const actor = actorOf(authOf(request));
+  // Before anything is stored: the caller must act for the unit that received the dossier.
+  const receipt = await receiptOf(deps, dossierId);
+  const actor = actorOf(requireUnit(request, receipt.receivingUnitId));
   const file =
-    input.kind === 'upload' ? await uploadedFile(input, deps, maxBytes) : await reusedFile(input, deps);
+    input.kind === 'upload'
+      ? await uploadedFile(input, deps, maxBytes)
+      : await reusedFile(input, deps, { dossierId, receipt });
   const base = { now: deps.clock.now(), actor, ...file };
   const command: DigitizationCommand =
     input.code === undefined

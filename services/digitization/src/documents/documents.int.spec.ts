@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { useTestSchema } from '@onestop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, png, receivingUnit, startHarness } from '../testing/harness.js';
@@ -15,7 +15,7 @@ beforeAll(async () => {
   clerk = await h.token('clerk', receivingUnit);
   const res = await h.app.inject({
     method: 'POST',
-    url: `/v1/digitization/dossiers/${randomUUID()}/components`,
+    url: `/v1/digitization/dossiers/${await h.dossier()}/components`,
     headers: { authorization: `Bearer ${clerk}` },
     payload: {
       code: 'TP1',

@@ -36,8 +36,9 @@ function get(id: string, token: string | null) {
 
 describe('GET /v1/digitization/dossiers/{id}', () => {
   it('given scanned, reused and result documents, then every component and the result are shown with their facts', async () => {
-    const earlier = randomUUID();
-    const id = randomUUID();
+    const applicantId = randomUUID();
+    const earlier = await h.dossier({ applicantId });
+    const id = await h.dossier({ applicantId });
     const form = pdf();
     const photo = png();
     const result = pdf();

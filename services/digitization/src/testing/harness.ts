@@ -1,14 +1,16 @@
 /** Test harness: the digitization app on a real PostgreSQL store and a temporary document directory. */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoUnitIds } from '@onestop/catalog';
 import { filesystemDocumentStorage } from '@onestop/documents';
+import { parseDossierEvent } from '@onestop/domain';
 import { postgresEventStore } from '@onestop/event-store';
-import { type App, createTestClock, type Role, signDevToken, uuidv7Ids } from '@onestop/service-kit';
+import { type App, createTestClock, type Role, signDevToken, uuidv7, uuidv7Ids } from '@onestop/service-kit';
 import type { TestSchema } from '@onestop/testing';
 import { buildApp } from '../app.js';
+import { receivedDossiersTable } from '../dossier/received.js';
 
 export const secret = 'digitization-test-secret-at-least-32-chars';
 export const receivingUnit = demoUnitIds.nhaTrangCentre;
@@ -17,6 +19,11 @@ export interface Harness {
   readonly app: App;
   readonly root: string;
   token(role: Role, unitId?: string): Promise<string>;
+  /**
+   * A dossier received at `unitId` (default `receivingUnit`) for `applicantId` (default: a new one), as this
+   * service's consumer records intake's DossierReceived. Returns its id.
+   */
+  dossier(options?: { unitId?: string; applicantId?: string; dossierId?: string }): Promise<string>;
   /** Every file under the document root (relative paths), temporary ones included. */
   files(): Promise<string[]>;
   close(): Promise<void>;
@@ -26,6 +33,8 @@ export async function startHarness(schema: TestSchema, options: { maxDocumentByt
   const root = await mkdtemp(join(tmpdir(), 'onestop-docs-'));
   const store = postgresEventStore({ connectionString: schema.connectionString, schema: schema.schema });
   await store.ready();
+  const received = receivedDossiersTable(store);
+  await received.ready();
   const app = await buildApp(
     {
       store,
@@ -33,6 +42,9 @@ export async function startHarness(schema: TestSchema, options: { maxDocumentByt
       clock: createTestClock(new Date('2026-03-02T02:00:00Z'), () => 0),
       ids: uuidv7Ids,
       storage: filesystemDocumentStorage({ root }),
+      received,
+      // Short: a test of an unknown dossier need not wait the production default.
+      receiptWaitMs: 300,
       ...options,
     },
     { auth: { mode: 'hs256', secret }, logger: false, docs: false },
@@ -42,6 +54,11 @@ export async function startHarness(schema: TestSchema, options: { maxDocumentByt
     root,
     token: (role, unitId) =>
       signDevToken({ sub: `${role}-1`, roles: [role], ...(unitId === undefined ? {} : { unitId }) }, secret),
+    dossier: async ({ unitId = receivingUnit, applicantId = randomUUID(), dossierId = uuidv7() } = {}) => {
+      const event = dossierReceived(dossierId, unitId, applicantId);
+      await store.withTransaction((tx) => received.apply(event, tx));
+      return dossierId;
+    },
     files: async () => {
       const entries = await readdir(root, { recursive: true, withFileTypes: true });
       return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(root.length + 1));
@@ -53,6 +70,42 @@ export async function startHarness(schema: TestSchema, options: { maxDocumentByt
     },
   };
   return harness;
+}
+
+let serial = 0;
+/** Intake's receipt of a dossier, as the topic (or the embedded bus) delivers it. */
+function dossierReceived(dossierId: string, unitId: string, applicantId: string) {
+  serial += 1;
+  return parseDossierEvent({
+    eventId: uuidv7(),
+    type: 'DossierReceived',
+    schemaVersion: 1,
+    dossierId,
+    streamId: `intake-${dossierId}`,
+    streamVersion: 0,
+    occurredAt: '2026-03-02T02:00:00.000Z',
+    recordedAt: '2026-03-02T02:00:00.010Z',
+    source: 'intake',
+    correlationId: 'req-receive',
+    causationId: 'req-receive',
+    actor: { id: 'clerk-1', role: 'clerk', unitId },
+    data: {
+      dossierCode: `000.22333.H34-260302-${String(serial).padStart(4, '0')}`,
+      procedureCode: '2.000488',
+      procedureVersion: '2025.07',
+      channel: 'desk',
+      receivingUnitId: unitId,
+      competentUnitId: demoUnitIds.justice,
+      crossBoundary: true,
+      applicantId,
+      applicantType: 1,
+      components: [{ code: 'to-khai-lltp', provided: true, required: true }],
+      limit: { value: 10, unit: 'working_days' },
+      calendarVersion: 'vn-2026',
+      startAt: '2026-03-02T02:00:00.000Z',
+      statutoryDueAt: '2026-03-16T02:00:00.000Z',
+    },
+  });
 }
 
 /** A minimal PDF: what matters to the service is the `%PDF-` magic and distinct content per call. */
