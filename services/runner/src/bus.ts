@@ -8,10 +8,10 @@
  * back another service's, and one checkpoint write per event (an fsync) is half of what two consumers would cost.
  */
 import type { Catalog } from '@onestop/catalog';
+import { digitizationReceivedTable } from '@onestop/digitization';
 import { type DossierEvent, eventSchemaOf, parseDossierEvent, parseOrThrow } from '@onestop/domain';
 import type { EmbeddedEventStore, EmbeddedTransaction } from '@onestop/event-store';
 import { feedbackDossiersTable, rememberFeedbackSubjectOnDossierReceived } from '@onestop/feedback';
-import { digitizationReceivedTable } from '@onestop/digitization';
 import { deskDossiersTable } from '@onestop/intake';
 import {
   type MessagingLogger,
