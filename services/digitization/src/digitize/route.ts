@@ -100,6 +100,7 @@ const errors = {
   400: errorResponseSchema,
   401: errorResponseSchema,
   403: errorResponseSchema,
+  404: errorResponseSchema,
   413: errorResponseSchema,
   422: errorResponseSchema,
 };
@@ -246,7 +247,10 @@ const description =
   'multipart/form-data (text fields plus one file part). The media type is sniffed from the content: only PDF, ' +
   'JPEG, PNG and TIFF are accepted (422 DIGI_UNSUPPORTED_MEDIA_TYPE), and a declared type that disagrees is ' +
   'refused (422 DIGI_MEDIA_TYPE_MISMATCH). Over the size limit: 413 HTTP_PAYLOAD_TOO_LARGE. 201 when recorded, ' +
-  '200 when the same content was already recorded (a retry).';
+  '200 when the same content was already recorded (a retry). Only a clerk of the unit that received the dossier ' +
+  '(or an admin) digitizes it (403 otherwise); a dossier whose receipt has not reached this service within a few ' +
+  'seconds is 404 DIGI_DOSSIER_NOT_RECEIVED; `reusedFrom` names another dossier of the same applicant (422 ' +
+  'DIGI_REUSE_SOURCE_INVALID otherwise).';
 
 export async function digitizeRoutes(app: App, deps: DigitizationDeps): Promise<void> {
   const maxBytes = deps.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
