@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoUnitIds } from '@onestop/catalog';
 import { filesystemDocumentStorage } from '@onestop/documents';
-import { parseDossierEvent } from '@onestop/domain';
+import { dossierReceivedEvent } from '@onestop/domain/testing';
 import { postgresEventStore } from '@onestop/event-store';
 import { type App, createTestClock, type Role, signDevToken, uuidv7, uuidv7Ids } from '@onestop/service-kit';
 import type { TestSchema } from '@onestop/testing';
@@ -14,6 +14,8 @@ import { receivedDossiersTable } from '../dossier/received.js';
 
 export const secret = 'digitization-test-secret-at-least-32-chars';
 export const receivingUnit = demoUnitIds.nhaTrangCentre;
+
+let serial = 0;
 
 export interface Harness {
   readonly app: App;
@@ -55,7 +57,17 @@ export async function startHarness(schema: TestSchema, options: { maxDocumentByt
     token: (role, unitId) =>
       signDevToken({ sub: `${role}-1`, roles: [role], ...(unitId === undefined ? {} : { unitId }) }, secret),
     dossier: async ({ unitId = receivingUnit, applicantId = randomUUID(), dossierId = uuidv7() } = {}) => {
-      const event = dossierReceived(dossierId, unitId, applicantId);
+      serial += 1;
+      const event = dossierReceivedEvent({
+        eventId: uuidv7(),
+        dossierId,
+        data: {
+          dossierCode: `000.22333.H34-260302-${String(serial).padStart(4, '0')}`,
+          receivingUnitId: unitId,
+          competentUnitId: demoUnitIds.justice,
+          applicantId,
+        },
+      });
       await store.withTransaction((tx) => received.apply(event, tx));
       return dossierId;
     },
@@ -70,42 +82,6 @@ export async function startHarness(schema: TestSchema, options: { maxDocumentByt
     },
   };
   return harness;
-}
-
-let serial = 0;
-/** Intake's receipt of a dossier, as the topic (or the embedded bus) delivers it. */
-function dossierReceived(dossierId: string, unitId: string, applicantId: string) {
-  serial += 1;
-  return parseDossierEvent({
-    eventId: uuidv7(),
-    type: 'DossierReceived',
-    schemaVersion: 1,
-    dossierId,
-    streamId: `intake-${dossierId}`,
-    streamVersion: 0,
-    occurredAt: '2026-03-02T02:00:00.000Z',
-    recordedAt: '2026-03-02T02:00:00.010Z',
-    source: 'intake',
-    correlationId: 'req-receive',
-    causationId: 'req-receive',
-    actor: { id: 'clerk-1', role: 'clerk', unitId },
-    data: {
-      dossierCode: `000.22333.H34-260302-${String(serial).padStart(4, '0')}`,
-      procedureCode: '2.000488',
-      procedureVersion: '2025.07',
-      channel: 'desk',
-      receivingUnitId: unitId,
-      competentUnitId: demoUnitIds.justice,
-      crossBoundary: true,
-      applicantId,
-      applicantType: 1,
-      components: [{ code: 'to-khai-lltp', provided: true, required: true }],
-      limit: { value: 10, unit: 'working_days' },
-      calendarVersion: 'vn-2026',
-      startAt: '2026-03-02T02:00:00.000Z',
-      statutoryDueAt: '2026-03-16T02:00:00.000Z',
-    },
-  });
 }
 
 /** A minimal PDF: what matters to the service is the `%PDF-` magic and distinct content per call. */

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoCatalog, demoUnitIds } from '@onestop/catalog';
 import { filesystemDocumentStorage } from '@onestop/documents';
-import { type DossierEvent, parseDossierEvent } from '@onestop/domain';
+import type { DossierEvent } from '@onestop/domain';
+import { dossierReceivedEvent } from '@onestop/domain/testing';
 import { type PostgresEventStore, postgresEventStore } from '@onestop/event-store';
 import {
   type App,
@@ -157,33 +158,18 @@ export function dossierReceived(
   dossierCode: string,
   competentUnitId: string,
 ): DossierEvent {
-  return parseDossierEvent({
+  return dossierReceivedEvent({
     eventId: uuidv7(),
-    type: 'DossierReceived',
-    schemaVersion: 1,
     dossierId,
-    streamId: `intake-${dossierId}`,
-    streamVersion: 0,
     occurredAt: '2026-03-05T02:00:00.000Z',
-    recordedAt: '2026-03-05T02:00:00.120Z',
-    source: 'intake',
-    correlationId: 'req-receive-1',
-    causationId: 'req-receive-1',
-    actor: { id: 'clerk-9', role: 'clerk', unitId: desk },
     data: {
       dossierCode,
-      procedureCode: '2.000488',
-      procedureVersion: '2025.07',
-      channel: 'desk',
       receivingUnitId: desk,
       competentUnitId,
-      crossBoundary: false,
       applicantId: randomUUID(),
-      applicantType: 1,
       components: [{ code: 'to-khai', provided: true, required: true }],
       limit: { value: 3, unit: 'working_days' },
       calendarVersion: 'vn-2026.1',
-      startAt: '2026-03-05T02:00:00.000Z',
       statutoryDueAt: '2026-03-10T02:00:00.000Z',
     },
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { demoUnitIds } from '@onestop/catalog';
-import { type DossierEvent, dossierEventFromStored, parseDossierEvent, streamIdFor } from '@onestop/domain';
+import { type DossierEvent, dossierEventFromStored, streamIdFor } from '@onestop/domain';
+import { dossierReceivedEvent } from '@onestop/domain/testing';
 import { uuidv7 } from '@onestop/service-kit';
 import { useTestSchema } from '@onestop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,34 +29,15 @@ let serial = 0;
 function dossierReceived(dossierId: string): { event: DossierEvent; code: string } {
   serial += 1;
   const code = `000.00.21.H34-260302-${String(serial).padStart(4, '0')}`;
-  const event = parseDossierEvent({
+  const event = dossierReceivedEvent({
     eventId: uuidv7(),
-    type: 'DossierReceived',
-    schemaVersion: 1,
     dossierId,
-    streamId: `intake-${dossierId}`,
-    streamVersion: 0,
-    occurredAt: '2026-03-02T02:00:00.000Z',
-    recordedAt: '2026-03-02T02:00:00.010Z',
-    source: 'intake',
-    correlationId: 'req-receive',
-    causationId: 'req-receive',
-    actor: { id: 'clerk-1', role: 'clerk', unitId: returningUnit },
     data: {
       dossierCode: code,
-      procedureCode: '2.000488',
-      procedureVersion: '2025.07',
-      channel: 'desk',
       receivingUnitId: returningUnit,
       competentUnitId: demoUnitIds.justice,
       crossBoundary: true,
       applicantId: randomUUID(),
-      applicantType: 1,
-      components: [{ code: 'to-khai-lltp', provided: true, required: true }],
-      limit: { value: 10, unit: 'working_days' },
-      calendarVersion: 'vn-2026',
-      startAt: '2026-03-02T02:00:00.000Z',
-      statutoryDueAt: '2026-03-16T02:00:00.000Z',
     },
   });
   return { event, code };
